@@ -1,0 +1,55 @@
+// Every tunable of a gateway pod in one struct. Each default carries the
+// reason it was chosen; the flag table in src/flags.cpp exposes every field
+// as `--flag` and `SIGNALMESH_FLAG`.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace signalmesh {
+
+enum class LogLevel { kError = 0, kWarn = 1, kInfo = 2, kDebug = 3 };
+
+struct Limits {
+  // protocol.md §5: a message over this (after reassembly) closes with 1009.
+  std::size_t max_message_bytes = 65536;
+  // protocol.md §5: a join beyond this many members gets room-full / 4013.
+  std::size_t max_room_members = 50;
+  // Token bucket: steady rate and burst; a call setup is ~50 messages in 1 s.
+  double rate_per_second = 50.0;
+  double rate_burst = 200.0;
+  // Refused messages in a row before the close 1008.
+  std::size_t max_refused_in_row = 20;
+  // Unsent output per connection before 4008; bounds memory per slow reader.
+  std::size_t max_buffered_bytes = 1024 * 1024;
+  // Liveness: ping period; a connection silent for two periods is dropped.
+  std::uint32_t ping_interval_ms = 20000;
+  // A client that upgrades slower than this is cut (slowloris guard).
+  std::uint32_t handshake_timeout_ms = 5000;
+  // Time a closing connection may take to answer our close frame.
+  std::uint32_t close_timeout_ms = 3000;
+  // Beyond this many open connections new upgrades get HTTP 503.
+  std::size_t max_connections = 10000;
+};
+
+struct Config {
+  std::string host = "0.0.0.0";
+  // 0 picks a free port (tests); Gateway::port() tells which.
+  std::uint16_t port = 8080;
+  // Which fan-out backend: local | redis | zmq (the factory reads it).
+  std::string backend = "local";
+  // Unique per pod in a cluster; empty means "generate one at start".
+  std::string pod_id;
+  Limits limits;
+  // On SIGTERM/SIGINT: readyz 503, close everyone 1001, exit by this deadline.
+  std::uint32_t drain_timeout_ms = 10000;
+  LogLevel log_level = LogLevel::kInfo;
+  // Backend settings (used by the backend the factory picks).
+  std::string redis_url = "redis://127.0.0.1:6379";
+  std::string zmq_bind;
+  std::vector<std::string> zmq_peers;
+};
+
+}  // namespace signalmesh

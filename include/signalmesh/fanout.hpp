@@ -1,0 +1,54 @@
+// The fan-out adapter: the one seam between a gateway pod and the other pods
+// of its cluster. It moves opaque byte envelopes on named channels
+// (`room:{roomId}`, cluster-wide channels) and reports whether it can.
+// A backend never parses client messages; the gateway never names a backend.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace asio {
+class io_context;
+}
+
+namespace signalmesh {
+
+struct Config;
+
+// Called on the gateway's loop thread only.
+struct FanoutHandlers {
+  // An envelope arrived on a channel this pod subscribed to. The views are
+  // valid only during the call.
+  std::function<void(std::string_view channel, std::string_view payload)> on_message;
+  // The backend became able (true) or unable (false) to carry envelopes.
+  std::function<void(bool up)> on_state;
+};
+
+class FanoutAdapter {
+ public:
+  virtual ~FanoutAdapter() = default;
+
+  // Attaches to the gateway's loop. Handlers are invoked on that loop only;
+  // a backend with its own thread posts onto it. Loop thread only.
+  virtual void start(asio::io_context& loop, FanoutHandlers handlers) = 0;
+  // Detaches; no handler runs after it returns. Loop thread only.
+  virtual void stop() = 0;
+  // Idempotent; returns true when the subscription set changed.
+  virtual bool subscribe(const std::string& channel) = 0;
+  virtual bool unsubscribe(const std::string& channel) = 0;
+  // Queues an envelope; false when the backend is down and it was dropped.
+  virtual bool publish(const std::string& channel, std::string_view payload) = 0;
+  // Whether envelopes can currently be carried (drives /readyz).
+  virtual bool is_up() const = 0;
+  virtual std::string_view name() const = 0;
+};
+
+using FanoutPtr = std::unique_ptr<FanoutAdapter>;
+
+// The one place that maps Config::backend to an implementation
+// (backends/factory.cpp). Returns nullptr for an unknown name.
+FanoutPtr make_fanout(const Config& config);
+
+}  // namespace signalmesh

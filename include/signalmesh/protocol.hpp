@@ -1,0 +1,98 @@
+// Protocol v1 (../shared/design/protocol.md): identifiers, error codes,
+// the validator of client messages, and builders of server messages.
+// Everything here is pure: no sockets, no room state, no clocks.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace signalmesh::protocol {
+
+enum class MessageType { kSdp, kIce, kHostChange, kKick };
+
+enum class ErrorCode {
+  kNone,
+  // §4: errors that keep the connection open.
+  kInvalidJson,
+  kInvalidMessage,
+  kUnknownType,
+  kSenderMismatch,
+  kUnknownTarget,
+  kNotHost,
+  kBinaryUnsupported,
+  kBackendUnavailable,
+  // Errors named after close codes, sent just before that close.
+  kBadRequest,
+  kUnauthorized,
+  kForbidden,
+  kReplaced,
+  kRoomFull,
+  kRateLimited,
+};
+
+// The wire name of a code: "invalid-json", "room-full", ...
+std::string_view error_code_name(ErrorCode code);
+std::string_view message_type_name(MessageType type);
+
+// roomId / peerId rule: 1..64 characters of [A-Za-z0-9_-].
+bool is_valid_id(std::string_view id);
+
+// A random URL-safe peerId with at least 96 random bits.
+std::string random_peer_id();
+
+// Outcome of validating one client text message. `target` and `ref_json`
+// stay valid until the next call to Validator::validate.
+struct ValidatedMessage {
+  ErrorCode error = ErrorCode::kNone;
+  // Human-readable reason for `error` (static text).
+  std::string_view detail;
+  MessageType type = MessageType::kSdp;
+  // True when the client included senderId (then it equals self).
+  bool has_sender_id = false;
+  // targetId (sdp/ice/kick) or hostId (host-change); empty when absent.
+  std::string_view target;
+  // The client's `id` re-serialized as JSON ("\"abc\"" or "42"); empty when
+  // absent or of the wrong type.
+  std::string_view ref_json;
+};
+
+// Runs the §2 checks that need no room state, in the protocol's order:
+// invalid-json, invalid-message (type missing), unknown-type, invalid-message
+// (named fields), sender-mismatch. Membership and host rights are the
+// room's checks. Reuses its parse buffers: one per loop thread, not shared.
+class Validator {
+ public:
+  explicit Validator(std::size_t max_depth = 64);
+  ~Validator();
+  Validator(const Validator&) = delete;
+  Validator& operator=(const Validator&) = delete;
+
+  const ValidatedMessage& validate(std::string_view payload, std::string_view self_peer_id);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The client's bytes with `"senderId":"<sender>",` inserted after the
+// opening brace (used only when the client left senderId out). `payload`
+// must be a validated JSON object.
+std::string with_sender_id(std::string_view payload, std::string_view sender);
+
+// Server messages (§3). Ids are validated identifiers, so no escaping is
+// needed for them; free text is escaped.
+std::string make_welcome(std::string_view room_id, std::string_view peer_id,
+                         std::string_view host_id, const std::vector<std::string>& peers,
+                         std::string_view ice_servers_json);
+std::string make_peer_joined(std::string_view peer_id);
+std::string make_peer_left(std::string_view peer_id, std::string_view reason);
+// sender_id empty: the host left (no senderId field).
+std::string make_host_change(std::string_view host_id, std::string_view previous_host_id,
+                             std::string_view sender_id);
+// ref_json empty: no ref field.
+std::string make_error(ErrorCode code, std::string_view message, std::string_view ref_json);
+
+}  // namespace signalmesh::protocol

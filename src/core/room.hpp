@@ -1,0 +1,82 @@
+// Rooms and membership as plain data: who is in which room, in which join
+// order, and who is host. No sockets and no clocks, so the host rules are
+// unit-tested step by step. Loop thread only.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace signalmesh {
+
+struct Session;  // A local connection (gateway-owned); never dereferenced here.
+
+struct Member {
+  std::string peer_id;
+  // Cluster-wide join order; ties are broken by peer_id (protocol.md §3).
+  std::uint64_t join_order = 0;
+  // The pod that owns the member (empty: this pod).
+  std::string pod_id;
+  // The local connection, or nullptr for a member on another pod.
+  Session* session = nullptr;
+};
+
+class Room {
+ public:
+  explicit Room(std::string id) : id_(std::move(id)) {}
+
+  const std::string& id() const { return id_; }
+  // Oldest first.
+  const std::vector<Member>& members() const { return members_; }
+  std::size_t size() const { return members_.size(); }
+  bool empty() const { return members_.empty(); }
+  std::size_t local_count() const { return local_count_; }
+
+  Member* find(std::string_view peer_id);
+  // The host: the last explicit hand-off while that member stays, else the
+  // earliest-joined member. Empty when the room is empty.
+  std::string_view host() const;
+
+  // Inserts in join order. Precondition: peer_id is not a member.
+  Member& add(Member member);
+  // Removes; returns false when peer_id was not a member.
+  bool remove(std::string_view peer_id);
+  // Points an existing member at a new connection (replacement keeps the
+  // place in the join order and the host role).
+  void rebind(Member& member, Session* session);
+  // Explicit hand-off. Precondition: peer_id is a member.
+  void set_host(std::string_view peer_id) { explicit_host_ = std::string(peer_id); }
+
+ private:
+  std::string id_;
+  std::vector<Member> members_;
+  std::string explicit_host_;
+  std::size_t local_count_ = 0;
+};
+
+class RoomRegistry {
+ public:
+  Room* find(std::string_view room_id);
+  // Finds or creates.
+  Room& open(std::string_view room_id);
+  // Forgets the room when it has no members left.
+  void close_if_empty(std::string_view room_id);
+  std::size_t room_count() const { return rooms_.size(); }
+  std::uint64_t next_join_order() { return ++join_counter_; }
+
+  template <typename Fn>
+  void for_each(Fn&& fn) {
+    for (auto& entry : rooms_) fn(*entry.second);
+  }
+
+ private:
+  // Keyed by a view of the room's own id (stable: rooms live on the heap).
+  std::unordered_map<std::string_view, std::unique_ptr<Room>> rooms_;
+  std::uint64_t join_counter_ = 0;
+};
+
+}  // namespace signalmesh

@@ -1,0 +1,162 @@
+// Gateway lifecycle: wiring websocketpp onto the loop, liveness sweeps,
+// drain and stop.
+#include "signalmesh/gateway.hpp"
+
+#include <asio/io_context.hpp>
+#include <stdexcept>
+
+#include "core/log.hpp"
+#include "gateway/gateway_impl.hpp"
+
+namespace signalmesh {
+
+Gateway::Impl::Impl(asio::io_context& loop, Config config, FanoutPtr fanout)
+    : loop_(loop),
+      config_(std::move(config)),
+      fanout_(std::move(fanout)),
+      ping_timer_(loop),
+      drain_timer_(loop) {
+  if (config_.pod_id.empty()) config_.pod_id = protocol::random_peer_id();
+}
+
+void Gateway::Impl::start() {
+  using websocketpp::connection_hdl;
+  server_.init_asio(&loop_);
+  server_.set_reuse_addr(true);
+  server_.set_listen_backlog(1024);
+  server_.set_max_message_size(config_.limits.max_message_bytes);
+  server_.set_max_http_body_size(4096);
+  server_.set_open_handshake_timeout(config_.limits.handshake_timeout_ms);
+  server_.set_close_handshake_timeout(config_.limits.close_timeout_ms);
+  // websocketpp never sets TCP_NODELAY; small frames would wait ~40 ms.
+  server_.set_socket_init_handler([](connection_hdl, asio::ip::tcp::socket& socket) {
+    asio::error_code ec;
+    socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  });
+  server_.set_validate_handler([this](connection_hdl h) { return on_validate(h); });
+  server_.set_http_handler([this](connection_hdl h) { on_http(h); });
+  server_.set_open_handler([this](connection_hdl h) { on_open(h); });
+  server_.set_close_handler([this](connection_hdl h) { on_close(h); });
+  server_.set_fail_handler([this](connection_hdl h) { on_close(h); });
+  server_.set_message_handler([this](connection_hdl h, MessagePtr m) { on_message(h, m); });
+  server_.set_pong_handler([this](connection_hdl h, const std::string&) {
+    asio::error_code ec;
+    if (auto con = server_.get_con_from_hdl(h, ec)) con->last_seen = std::chrono::steady_clock::now();
+  });
+
+  asio::error_code ec;
+  const auto address = asio::ip::make_address(config_.host, ec);
+  if (ec) throw std::runtime_error("invalid --host '" + config_.host + "': " + ec.message());
+  server_.listen(asio::ip::tcp::endpoint(address, config_.port), ec);
+  if (ec) {
+    throw std::runtime_error("cannot listen on " + config_.host + ":" +
+                             std::to_string(config_.port) + ": " + ec.message());
+  }
+  port_ = server_.get_local_endpoint(ec).port();
+  server_.start_accept(ec);
+  if (ec) throw std::runtime_error("cannot accept: " + ec.message());
+
+  fanout_->start(loop_, FanoutHandlers{
+                            [this](std::string_view, std::string_view) {
+                              ++metrics_.backend_receives;
+                            },
+                            [this](bool up) { metrics_.backend_up = up; },
+                        });
+  metrics_.backend_up = fanout_->is_up();
+  started_ = true;
+  schedule_ping();
+  SM_INFO("gateway pod " << config_.pod_id << " listening on " << config_.host << ":" << port_
+                         << " (backend " << fanout_->name() << ")");
+}
+
+bool Gateway::Impl::is_ready() const {
+  return started_ && !draining_ && !stopped_ && fanout_->is_up();
+}
+
+void Gateway::Impl::schedule_ping() {
+  ping_timer_.expires_after(std::chrono::milliseconds(config_.limits.ping_interval_ms));
+  ping_timer_.async_wait([this](const asio::error_code& ec) {
+    if (!ec) on_ping_tick();
+  });
+}
+
+// One sweep per interval instead of a timer per connection: pings every
+// connection and drops those silent for two intervals.
+void Gateway::Impl::on_ping_tick() {
+  const auto now = std::chrono::steady_clock::now();
+  const auto silence_limit = std::chrono::milliseconds(2 * config_.limits.ping_interval_ms);
+  std::vector<ConnectionPtr> dead;
+  for (const auto& con : sessions_) {
+    if (con->closing) continue;
+    if (now - con->last_seen > silence_limit) {
+      dead.push_back(con);
+      continue;
+    }
+    asio::error_code ec;
+    con->ping("", ec);
+  }
+  for (const auto& con : dead) {
+    SM_DEBUG("peer " << con->peer_id << " timed out");
+    con->leave_reason = "timeout";
+    con->closing = true;
+    con->terminate(websocketpp::error::make_error_code(websocketpp::error::general));
+  }
+  schedule_ping();
+}
+
+void Gateway::Impl::drain(std::function<void()> on_drained) {
+  if (draining_ || stopped_) return;
+  draining_ = true;
+  on_drained_ = std::move(on_drained);
+  SM_INFO("draining " << sessions_.size() << " connections");
+  const auto open = sessions_;  // close() does not remove, but be safe
+  for (const auto& con : open) close(*con, websocketpp::close::status::going_away, "going-away");
+  drain_timer_.expires_after(std::chrono::milliseconds(config_.drain_timeout_ms));
+  drain_timer_.async_wait([this](const asio::error_code& ec) {
+    if (ec) return;
+    SM_WARN("drain deadline passed with " << sessions_.size() << " connections left");
+    finish_drain();
+  });
+  if (sessions_.empty()) asio::post(loop_, [this] { finish_drain(); });
+}
+
+void Gateway::Impl::finish_drain() {
+  if (!draining_ || stopped_) return;
+  stop();
+  if (on_drained_) {
+    auto done = std::move(on_drained_);
+    on_drained_ = nullptr;
+    done();
+  }
+}
+
+void Gateway::Impl::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  ping_timer_.cancel();
+  drain_timer_.cancel();
+  if (started_) {
+    asio::error_code ec;
+    server_.stop_listening(ec);
+    const auto open = sessions_;
+    for (const auto& con : open) {
+      con->closing = true;
+      con->terminate(websocketpp::error::make_error_code(websocketpp::error::general));
+    }
+    fanout_->stop();
+  }
+}
+
+Gateway::Gateway(asio::io_context& loop, Config config, FanoutPtr fanout)
+    : impl_(std::make_unique<Impl>(loop, std::move(config), std::move(fanout))) {}
+
+Gateway::~Gateway() { impl_->stop(); }
+
+void Gateway::start() { impl_->start(); }
+std::uint16_t Gateway::port() const { return impl_->port_; }
+void Gateway::drain(std::function<void()> on_drained) { impl_->drain(std::move(on_drained)); }
+void Gateway::stop() { impl_->stop(); }
+bool Gateway::is_ready() const { return impl_->is_ready(); }
+const Config& Gateway::config() const { return impl_->config_; }
+
+}  // namespace signalmesh

@@ -1,0 +1,163 @@
+// Admission, departure and output: who is in a room and what they are told
+// about it (protocol.md §1, §3).
+#include <algorithm>
+
+#include "core/log.hpp"
+#include "gateway/gateway_impl.hpp"
+#include "gateway/request_path.hpp"
+
+namespace signalmesh {
+
+using protocol::ErrorCode;
+
+void Gateway::Impl::on_open(websocketpp::connection_hdl hdl) {
+  ConnectionPtr con = server_.get_con_from_hdl(hdl);
+  const auto now = std::chrono::steady_clock::now();
+  con->last_seen = now;
+  con->bucket = TokenBucket(config_.limits.rate_per_second, config_.limits.rate_burst, now);
+  con->index = sessions_.size();
+  con->listed = true;
+  sessions_.push_back(con);
+  ++metrics_.connections_accepted;
+
+  // The resource string outlives this call (it belongs to the request).
+  const auto request = split_request(con->get_resource());
+  bool has_peer_id = false;
+  const auto peer_param = query_param(request.query, "peerId", has_peer_id);
+  if (!protocol::is_valid_id(request.room_id) ||
+      (has_peer_id && !protocol::is_valid_id(peer_param))) {
+    close_with_error(*con, ErrorCode::kBadRequest, 4000);
+    return;
+  }
+  if (draining_) {
+    close(*con, websocketpp::close::status::going_away, "going-away");
+    return;
+  }
+  admit(*con, request.room_id,
+        has_peer_id ? std::string(peer_param) : protocol::random_peer_id());
+}
+
+void Gateway::Impl::admit(Connection& con, std::string_view room_id, std::string peer_id) {
+  Room& room = rooms_.open(room_id);
+  Member* existing = room.find(peer_id);
+  if (existing == nullptr && room.size() >= config_.limits.max_room_members) {
+    rooms_.close_if_empty(room_id);
+    close_with_error(con, ErrorCode::kRoomFull, 4013);
+    return;
+  }
+  con.room = &room;
+  con.peer_id = std::move(peer_id);
+  con.is_member = true;
+
+  if (existing != nullptr && existing->session != nullptr) {
+    // Replacement: the old connection hands its place and role to the new.
+    Session& old = *existing->session;
+    old.is_member = false;
+    room.rebind(*existing, &con);
+    close_with_error(old, ErrorCode::kReplaced, 4009);
+  } else if (existing != nullptr) {
+    room.rebind(*existing, &con);
+  } else {
+    room.add(Member{con.peer_id, rooms_.next_join_order(), {}, &con});
+    if (room.local_count() == 1) {
+      if (fanout_->subscribe("room:" + room.id())) ++metrics_.backend_channels;
+    }
+  }
+
+  std::vector<std::string> peers;
+  peers.reserve(room.size());
+  for (const auto& member : room.members()) {
+    if (member.peer_id != con.peer_id) peers.push_back(member.peer_id);
+  }
+  send(con,
+       make_text_frame(protocol::make_welcome(room.id(), con.peer_id, room.host(), peers, {})),
+       MetricType::kWelcome);
+  if (existing == nullptr) {
+    send_to_room(room, make_text_frame(protocol::make_peer_joined(con.peer_id)),
+                 MetricType::kPeerJoined, &con);
+  }
+  SM_DEBUG("peer " << con.peer_id << " joined room " << room.id()
+                   << (existing ? " (replacing)" : ""));
+}
+
+void Gateway::Impl::on_close(websocketpp::connection_hdl hdl) {
+  asio::error_code ec;
+  ConnectionPtr con = server_.get_con_from_hdl(hdl, ec);
+  if (!con || !con->listed) return;  // refused before the upgrade
+  // Count the code that ended it: ours when we started the close.
+  const auto code = con->closing ? con->get_local_close_code() : con->get_remote_close_code();
+  metrics_.count_close(static_cast<int>(code));
+  leave(*con);
+  // Swap-remove from the session list.
+  const std::size_t i = con->index;
+  sessions_[i] = std::move(sessions_.back());
+  sessions_[i]->index = i;
+  sessions_.pop_back();
+  con->listed = false;
+  if (draining_ && sessions_.empty()) asio::post(loop_, [this] { finish_drain(); });
+}
+
+void Gateway::Impl::leave(Session& session) {
+  if (!session.is_member) return;
+  session.is_member = false;
+  Room& room = *session.room;
+  const std::string previous_host(room.host());
+  room.remove(session.peer_id);
+  announce_departure(room, session.peer_id, session.leave_reason, previous_host);
+}
+
+void Gateway::Impl::announce_departure(Room& room, const std::string& peer_id,
+                                       std::string_view reason, const std::string& previous_host) {
+  SM_DEBUG("peer " << peer_id << " left room " << room.id() << " (" << reason << ")");
+  if (room.empty()) {
+    if (fanout_->unsubscribe("room:" + room.id())) --metrics_.backend_channels;
+    rooms_.close_if_empty(room.id());
+    return;
+  }
+  send_to_room(room, make_text_frame(protocol::make_peer_left(peer_id, reason)),
+               MetricType::kPeerLeft, nullptr);
+  if (room.host() != previous_host) {
+    send_to_room(room, make_text_frame(protocol::make_host_change(room.host(), previous_host, {})),
+                 MetricType::kHostChange, nullptr);
+  }
+  if (room.local_count() == 0) {
+    if (fanout_->unsubscribe("room:" + room.id())) --metrics_.backend_channels;
+  }
+}
+
+void Gateway::Impl::send(Session& to, const MessagePtr& frame, MetricType type) {
+  Connection& con = connection_of(to);
+  if (to.closing) return;
+  if (con.send(frame)) return;  // not open any more
+  metrics_.count_sent(type);
+  // websocketpp's queue is unbounded: a reader that stopped reading is cut
+  // before its backlog can grow past the cap (protocol.md §5, 4008).
+  if (con.get_buffered_amount() > config_.limits.max_buffered_bytes) {
+    SM_DEBUG("peer " << to.peer_id << " is a slow consumer");
+    close(to, 4008, "slow-consumer");
+  }
+}
+
+void Gateway::Impl::send_to_room(Room& room, const MessagePtr& frame, MetricType type,
+                                 const Session* except) {
+  for (const auto& member : room.members()) {
+    if (member.session != nullptr && member.session != except) send(*member.session, frame, type);
+  }
+}
+
+void Gateway::Impl::close_with_error(Session& session, ErrorCode code, int close_code) {
+  const auto name = protocol::error_code_name(code);
+  metrics_.count_error(code);
+  send(session, make_text_frame(protocol::make_error(code, name, {})), MetricType::kError);
+  close(session, close_code, std::string(name).c_str());
+}
+
+void Gateway::Impl::close(Session& session, int close_code, const char* reason) {
+  if (session.closing) return;
+  session.closing = true;
+  asio::error_code ec;
+  connection_of(session).close(static_cast<websocketpp::close::status::value>(close_code), reason,
+                               ec);
+}
+
+}  // namespace signalmesh

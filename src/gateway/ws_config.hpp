@@ -1,0 +1,57 @@
+// websocketpp configuration for the gateway: one loop thread (no locks, no
+// strands), our Session as each connection's base, no websocketpp logging,
+// a small read buffer (idle memory per connection), compression off.
+#pragma once
+
+#include <websocketpp/concurrency/none.hpp>
+#include <websocketpp/config/asio_no_tls.hpp>
+#include <websocketpp/server.hpp>
+
+#include "gateway/session.hpp"
+
+namespace signalmesh {
+
+struct WsConfig : public websocketpp::config::asio {
+  typedef WsConfig type;
+  typedef websocketpp::config::asio base;
+
+  typedef websocketpp::concurrency::none concurrency_type;
+  typedef base::request_type request_type;
+  typedef base::response_type response_type;
+  typedef base::message_type message_type;
+  typedef base::con_msg_manager_type con_msg_manager_type;
+  typedef base::endpoint_msg_manager_type endpoint_msg_manager_type;
+  typedef websocketpp::log::basic<concurrency_type, websocketpp::log::elevel> elog_type;
+  typedef websocketpp::log::basic<concurrency_type, websocketpp::log::alevel> alog_type;
+  typedef base::rng_type rng_type;
+
+  struct transport_config : public base::transport_config {
+    typedef type::concurrency_type concurrency_type;
+    typedef type::alog_type alog_type;
+    typedef type::elog_type elog_type;
+    typedef type::request_type request_type;
+    typedef type::response_type response_type;
+    typedef websocketpp::transport::asio::basic_socket::endpoint socket_type;
+    static bool const enable_multithreading = false;
+  };
+  typedef websocketpp::transport::asio::endpoint<transport_config> transport_type;
+
+  typedef Session connection_base;
+
+  static bool const enable_multithreading = false;
+  // 16 KiB by default: most of an idle connection's memory. Large messages
+  // still arrive whole; they just take more reads.
+  static const size_t connection_read_buffer_size = 4096;
+  static const websocketpp::log::level elog_level = websocketpp::log::elevel::none;
+  static const websocketpp::log::level alog_level = websocketpp::log::alevel::none;
+};
+
+using Server = websocketpp::server<WsConfig>;
+using Connection = Server::connection_type;
+using ConnectionPtr = Server::connection_ptr;
+using MessagePtr = Server::message_ptr;
+
+// A Session is always the base of a Connection (WsConfig::connection_base).
+inline Connection& connection_of(Session& session) { return static_cast<Connection&>(session); }
+
+}  // namespace signalmesh
