@@ -145,11 +145,35 @@ void Gateway::Impl::send_to_room(Room& room, const MessagePtr& frame, MetricType
   }
 }
 
+namespace {
+
+// The human-readable text of an error that precedes a close.
+const char* close_explanation(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kBadRequest:
+      return "roomId and peerId must be 1 to 64 characters of [A-Za-z0-9_-]";
+    case ErrorCode::kUnauthorized:
+      return "the token is missing, malformed, badly signed or expired";
+    case ErrorCode::kForbidden:
+      return "the token does not grant this room or peerId";
+    case ErrorCode::kReplaced:
+      return "the same peerId joined the room from another connection";
+    case ErrorCode::kRoomFull:
+      return "the room has its maximum number of members";
+    case ErrorCode::kRateLimited:
+      return "messages were sent faster than the rate limit allows";
+    default:
+      return "the connection is being closed";
+  }
+}
+
+}  // namespace
+
 void Gateway::Impl::close_with_error(Session& session, ErrorCode code, int close_code) {
-  const auto name = protocol::error_code_name(code);
   metrics_.count_error(code);
-  send(session, make_text_frame(protocol::make_error(code, name, {})), MetricType::kError);
-  close(session, close_code, std::string(name).c_str());
+  send(session, make_text_frame(protocol::make_error(code, close_explanation(code), {})),
+       MetricType::kError);
+  close(session, close_code, std::string(protocol::error_code_name(code)).c_str());
 }
 
 void Gateway::Impl::close(Session& session, int close_code, const char* reason) {

@@ -1,0 +1,392 @@
+// The §2 checks of protocol.md that need no room state. One Validator per
+// loop thread: it owns the parse memory and reuses it for every message, so
+// a message that fits the fixed pools is validated without touching the heap.
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+
+#include "signalmesh/protocol.hpp"
+
+namespace signalmesh::protocol {
+namespace {
+
+using Pool = rapidjson::MemoryPoolAllocator<rapidjson::CrtAllocator>;
+using Document = rapidjson::GenericDocument<rapidjson::UTF8<>, Pool, Pool>;
+using Value = Document::ValueType;
+
+// Iterative: the recursive parser can overflow the C stack. Never
+// kParseFullPrecisionFlag: RapidJSON 1.1.0 crashes with it under fuzzing.
+// Encoding validation keeps invalid UTF-8 out of the bytes we relay.
+constexpr unsigned kParseFlags =
+    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+
+// Sized for a typical SDP (a few KiB, its DOM about twice that). Larger
+// messages spill into heap chunks that Clear() gives back on the next call.
+constexpr std::size_t kValuePoolBytes = 64 * 1024;
+constexpr std::size_t kStackPoolBytes = 16 * 1024;
+
+constexpr std::size_t kMaxReasonCodePoints = 256;
+// RTCIceCandidateInit.sdpMLineIndex is a WebIDL unsigned short.
+constexpr double kMaxSdpMLineIndex = 65535;
+
+std::string_view view(const Value& v) {
+  return {v.GetString(), v.GetStringLength()};
+}
+
+bool is_json_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// Rejects, before parsing, what is not an object, what nests deeper than
+// max_depth (so no input can make the parser build a huge stack), and NUL
+// bytes: RapidJSON's stream reports '\0' as end of input, so
+// "{...}\0garbage" would otherwise pass. Returns the problem, or nullptr.
+const char* prescan(std::string_view payload, std::size_t max_depth) {
+  std::size_t i = 0;
+  while (i < payload.size() && is_json_space(payload[i])) ++i;
+  if (i == payload.size() || payload[i] != '{') return "payload is not a JSON object";
+  std::size_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (; i < payload.size(); ++i) {
+    const char c = payload[i];
+    if (c == '\0') return "payload contains a NUL byte";
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max_depth) return "JSON nesting is too deep";
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return nullptr;
+}
+
+// The named fields of one object, found in a single pass. A duplicated
+// named field is refused by the caller: we check the first occurrence but
+// a browser's JSON.parse keeps the last, so a duplicate senderId (say)
+// would let a client impersonate another member.
+struct Slot {
+  const Value* value = nullptr;
+  bool duplicate = false;
+};
+
+template <std::size_t N>
+std::array<Slot, N> collect(const Value& object, const std::array<std::string_view, N>& names) {
+  std::array<Slot, N> slots{};
+  for (auto m = object.MemberBegin(); m != object.MemberEnd(); ++m) {
+    const std::string_view key = view(m->name);
+    for (std::size_t i = 0; i < N; ++i) {
+      if (key != names[i]) continue;
+      if (slots[i].value != nullptr) {
+        slots[i].duplicate = true;
+      } else {
+        slots[i].value = &m->value;
+      }
+      break;
+    }
+  }
+  return slots;
+}
+
+enum Top { kType, kSenderId, kTargetId, kHostId, kId, kSdp, kCandidate, kReason, kTopCount };
+constexpr std::array<std::string_view, kTopCount> kTopNames = {
+    "type", "senderId", "targetId", "hostId", "id", "sdp", "candidate", "reason"};
+
+enum SdpField { kSdpType, kSdpText, kSdpCount };
+constexpr std::array<std::string_view, kSdpCount> kSdpNames = {"type", "sdp"};
+
+enum IceField { kIceCandidate, kIceMid, kIceMLineIndex, kIceUfrag, kIceCount };
+constexpr std::array<std::string_view, kIceCount> kIceNames = {"candidate", "sdpMid",
+                                                               "sdpMLineIndex", "usernameFragment"};
+
+bool is_string_or_null(const Value& v) {
+  return v.IsString() || v.IsNull();
+}
+
+bool is_valid_mline_index(const Value& v) {
+  if (v.IsNull()) return true;
+  if (!v.IsNumber()) return false;
+  // JSON has one number type: 1.0 is the integer 1 (JavaScript cannot tell
+  // them apart), 1.5 and negatives are not indexes.
+  const double d = v.GetDouble();
+  return d >= 0 && d <= kMaxSdpMLineIndex && std::floor(d) == d;
+}
+
+// True when the UTF-8 text has more than `limit` code points.
+bool longer_than(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return false;
+  std::size_t count = 0;
+  for (const char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80 && ++count > limit) return true;
+  }
+  return false;
+}
+
+// Static texts naming the problems of a targetId or hostId.
+struct TargetTexts {
+  const char* required;
+  const char* duplicate;
+  const char* not_string;
+  const char* empty;
+  const char* self;
+};
+constexpr TargetTexts kTargetIdTexts = {"targetId is required", "targetId appears more than once",
+                                        "targetId must be a string", "targetId must not be empty",
+                                        "targetId must not be the sender's own peerId"};
+constexpr TargetTexts kHostIdTexts = {"hostId is required", "hostId appears more than once",
+                                      "hostId must be a string", "hostId must not be empty",
+                                      "hostId must not be the sender's own peerId"};
+
+}  // namespace
+
+struct Validator::Impl {
+  explicit Impl(std::size_t depth) : max_depth(depth) {}
+
+  const ValidatedMessage& fail(ErrorCode code, const char* why) {
+    result.error = code;
+    result.detail = why;
+    result.target = {};
+    return result;
+  }
+
+  // Re-serializes the client's `id` into ref_buffer for result.ref_json.
+  void set_ref(const Value& id);
+  // Checks an optional or required targetId/hostId; stores it in
+  // result.target. Returns the problem, or nullptr.
+  const char* check_target(const Slot& slot, bool required, const TargetTexts& texts,
+                           std::string_view self);
+  const char* check_sdp(const std::array<Slot, kTopCount>& top, std::string_view self);
+  const char* check_ice(const std::array<Slot, kTopCount>& top, std::string_view self);
+  const char* check_kick(const std::array<Slot, kTopCount>& top, std::string_view self);
+
+  std::size_t max_depth;
+  alignas(16) char value_buffer[kValuePoolBytes];
+  alignas(16) char stack_buffer[kStackPoolBytes];
+  Pool values{value_buffer, sizeof value_buffer};
+  Pool stacks{stack_buffer, sizeof stack_buffer};
+  Document doc{&values, 1024, &stacks};
+  rapidjson::StringBuffer ref_buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer{ref_buffer};
+  ValidatedMessage result;
+};
+
+void Validator::Impl::set_ref(const Value& id) {
+  ref_buffer.Clear();
+  if (id.IsNumber()) {
+    writer.Reset(ref_buffer);
+    id.Accept(writer);
+  } else {
+    // Not Writer::String: a lone "\udc00" escape decodes to the bytes of a
+    // surrogate, which Writer would copy out as invalid UTF-8. Write it
+    // back as the escape the client sent instead.
+    const std::string_view text = view(id);
+    static constexpr char kHex[] = "0123456789abcdef";
+    const auto put_escape = [this](unsigned code) {
+      ref_buffer.Put('\\');
+      ref_buffer.Put('u');
+      for (int shift = 12; shift >= 0; shift -= 4) ref_buffer.Put(kHex[(code >> shift) & 0xF]);
+    };
+    ref_buffer.Put('"');
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (c == '"' || c == '\\') {
+        ref_buffer.Put('\\');
+        ref_buffer.Put(static_cast<char>(c));
+      } else if (c < 0x20) {
+        put_escape(c);
+      } else if (c == 0xED && i + 2 < text.size() &&
+                 static_cast<unsigned char>(text[i + 1]) >= 0xA0) {
+        put_escape(0xD000u | ((static_cast<unsigned char>(text[i + 1]) & 0x3Fu) << 6) |
+                   (static_cast<unsigned char>(text[i + 2]) & 0x3Fu));
+        i += 2;
+      } else {
+        ref_buffer.Put(static_cast<char>(c));
+      }
+    }
+    ref_buffer.Put('"');
+  }
+  result.ref_json = {ref_buffer.GetString(), ref_buffer.GetSize()};
+}
+
+const char* Validator::Impl::check_target(const Slot& slot, bool required, const TargetTexts& texts,
+                                          std::string_view self) {
+  if (slot.value == nullptr) return required ? texts.required : nullptr;
+  if (slot.duplicate) return texts.duplicate;
+  if (!slot.value->IsString()) return texts.not_string;
+  const std::string_view target = view(*slot.value);
+  // An empty target would read as "absent" (a broadcast) in `target`.
+  if (target.empty()) return texts.empty;
+  if (target == self) return texts.self;
+  // Any other string, even one that is not a valid id, is the room's to
+  // refuse as unknown-target.
+  result.target = target;
+  return nullptr;
+}
+
+const char* Validator::Impl::check_sdp(const std::array<Slot, kTopCount>& top,
+                                       std::string_view self) {
+  if (const char* problem = check_target(top[kTargetId], false, kTargetIdTexts, self)) {
+    return problem;
+  }
+  const Slot& sdp = top[kSdp];
+  if (sdp.value == nullptr) return "sdp is required";
+  if (sdp.duplicate) return "sdp appears more than once";
+  if (!sdp.value->IsObject()) return "sdp must be an object";
+  const auto fields = collect(*sdp.value, kSdpNames);
+  const Slot& type = fields[kSdpType];
+  if (type.value == nullptr) return "sdp.type is required";
+  if (type.duplicate) return "sdp.type appears more than once";
+  if (!type.value->IsString()) return "sdp.type must be a string";
+  const std::string_view kind = view(*type.value);
+  const bool rollback = kind == "rollback";
+  if (!rollback && kind != "offer" && kind != "answer" && kind != "pranswer") {
+    return "sdp.type must be offer, answer, pranswer or rollback";
+  }
+  const Slot& text = fields[kSdpText];
+  if (text.value == nullptr) return rollback ? nullptr : "sdp.sdp is required";
+  if (text.duplicate) return "sdp.sdp appears more than once";
+  if (!text.value->IsString()) return "sdp.sdp must be a string";
+  if (!rollback && text.value->GetStringLength() == 0) return "sdp.sdp must not be empty";
+  return nullptr;
+}
+
+const char* Validator::Impl::check_ice(const std::array<Slot, kTopCount>& top,
+                                       std::string_view self) {
+  if (const char* problem = check_target(top[kTargetId], false, kTargetIdTexts, self)) {
+    return problem;
+  }
+  const Slot& candidate = top[kCandidate];
+  if (candidate.value == nullptr) return "candidate is required";
+  if (candidate.duplicate) return "candidate appears more than once";
+  if (!candidate.value->IsObject()) return "candidate must be an object";
+  const auto fields = collect(*candidate.value, kIceNames);
+  for (const Slot& field : fields) {
+    if (field.duplicate) return "a candidate field appears more than once";
+  }
+  const Value* text = fields[kIceCandidate].value;
+  if (text == nullptr) return "candidate.candidate is required";
+  if (!text->IsString()) return "candidate.candidate must be a string";
+  const Value* mid = fields[kIceMid].value;
+  if (mid != nullptr && !is_string_or_null(*mid))
+    return "candidate.sdpMid must be a string or null";
+  const Value* index = fields[kIceMLineIndex].value;
+  if (index != nullptr && !is_valid_mline_index(*index)) {
+    return "candidate.sdpMLineIndex must be an integer from 0 to 65535, or null";
+  }
+  const Value* ufrag = fields[kIceUfrag].value;
+  if (ufrag != nullptr && !is_string_or_null(*ufrag)) {
+    return "candidate.usernameFragment must be a string or null";
+  }
+  return nullptr;
+}
+
+const char* Validator::Impl::check_kick(const std::array<Slot, kTopCount>& top,
+                                        std::string_view self) {
+  if (const char* problem = check_target(top[kTargetId], true, kTargetIdTexts, self)) {
+    return problem;
+  }
+  const Slot& reason = top[kReason];
+  if (reason.value == nullptr) return nullptr;
+  if (reason.duplicate) return "reason appears more than once";
+  if (!reason.value->IsString()) return "reason must be a string";
+  if (longer_than(view(*reason.value), kMaxReasonCodePoints)) {
+    return "reason must be at most 256 characters";
+  }
+  return nullptr;
+}
+
+Validator::Validator(std::size_t max_depth) : impl_(std::make_unique<Impl>(max_depth)) {}
+
+Validator::~Validator() = default;
+
+const ValidatedMessage& Validator::validate(std::string_view payload,
+                                            std::string_view self_peer_id) {
+  Impl& s = *impl_;
+  s.result = ValidatedMessage{};
+  // The previous DOM lives in the pools: forget it before recycling them.
+  s.doc.SetNull();
+  s.values.Clear();
+  s.stacks.Clear();
+
+  if (const char* problem = prescan(payload, s.max_depth)) {
+    return s.fail(ErrorCode::kInvalidJson, problem);
+  }
+  s.doc.Parse<kParseFlags>(payload.data(), payload.size());
+  if (s.doc.HasParseError()) {
+    return s.fail(ErrorCode::kInvalidJson, rapidjson::GetParseError_En(s.doc.GetParseError()));
+  }
+  if (!s.doc.IsObject()) return s.fail(ErrorCode::kInvalidJson, "payload is not a JSON object");
+
+  const auto top = collect(s.doc, kTopNames);
+  // The id is echoed by every error that follows, whichever check fails.
+  const Slot& id = top[kId];
+  const bool id_ok =
+      id.value == nullptr || (!id.duplicate && (id.value->IsString() || id.value->IsNumber()));
+  if (id.value != nullptr && id_ok) s.set_ref(*id.value);
+
+  const Slot& type = top[kType];
+  if (type.value == nullptr) return s.fail(ErrorCode::kInvalidMessage, "type is required");
+  if (type.duplicate) return s.fail(ErrorCode::kInvalidMessage, "type appears more than once");
+  if (!type.value->IsString()) return s.fail(ErrorCode::kInvalidMessage, "type must be a string");
+  const std::string_view name = view(*type.value);
+  if (name == "sdp") {
+    s.result.type = MessageType::kSdp;
+  } else if (name == "ice") {
+    s.result.type = MessageType::kIce;
+  } else if (name == "host-change") {
+    s.result.type = MessageType::kHostChange;
+  } else if (name == "kick") {
+    s.result.type = MessageType::kKick;
+  } else {
+    return s.fail(ErrorCode::kUnknownType, "type must be sdp, ice, host-change or kick");
+  }
+
+  if (!id_ok) return s.fail(ErrorCode::kInvalidMessage, "id must be a string or a number");
+  const Slot& sender = top[kSenderId];
+  if (sender.duplicate)
+    return s.fail(ErrorCode::kInvalidMessage, "senderId appears more than once");
+  if (sender.value != nullptr && !sender.value->IsString()) {
+    return s.fail(ErrorCode::kInvalidMessage, "senderId must be a string");
+  }
+
+  const char* problem = nullptr;
+  switch (s.result.type) {
+    case MessageType::kSdp:
+      problem = s.check_sdp(top, self_peer_id);
+      break;
+    case MessageType::kIce:
+      problem = s.check_ice(top, self_peer_id);
+      break;
+    case MessageType::kHostChange:
+      problem = s.check_target(top[kHostId], true, kHostIdTexts, self_peer_id);
+      break;
+    case MessageType::kKick:
+      problem = s.check_kick(top, self_peer_id);
+      break;
+  }
+  if (problem != nullptr) return s.fail(ErrorCode::kInvalidMessage, problem);
+
+  if (sender.value != nullptr) {
+    if (view(*sender.value) != self_peer_id) {
+      return s.fail(ErrorCode::kSenderMismatch, "senderId is not this connection's peerId");
+    }
+    s.result.has_sender_id = true;
+  }
+  return s.result;
+}
+
+}  // namespace signalmesh::protocol
