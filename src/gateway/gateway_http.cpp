@@ -32,12 +32,6 @@ bool Gateway::Impl::on_validate(websocketpp::connection_hdl hdl) {
   };
   const auto path = split_request(con->get_resource());
   if (!path.is_signal) return reject(value::not_found, metrics_.http_rejected_404, "not found");
-  // Pre-RFC 6455 handshakes (hybi00/07/08) carry another version or none.
-  if (con->get_request_header("Sec-WebSocket-Version") != "13") {
-    con->replace_header("Sec-WebSocket-Version", "13");
-    return reject(value::upgrade_required, metrics_.http_rejected_400,
-                  "only WebSocket version 13 (RFC 6455) is supported");
-  }
   if (!is_ready()) {
     return reject(value::service_unavailable, metrics_.http_rejected_503, "not ready");
   }

@@ -58,7 +58,8 @@ struct Gateway::Impl {
   void send(Session& to, const MessagePtr& frame, MetricType type);
   void send_to_room(Room& room, const MessagePtr& frame, MetricType type, const Session* except);
   // `error` named after the close code, then the close (protocol.md §1, §4).
-  void close_with_error(Session& session, protocol::ErrorCode code, int close_code);
+  void close_with_error(Session& session, protocol::ErrorCode code, int close_code,
+                        std::string_view ref_json = {});
   void close(Session& session, int close_code, const char* reason);
 
   asio::io_context& loop_;

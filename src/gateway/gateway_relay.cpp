@@ -16,11 +16,15 @@ void Gateway::Impl::on_message(websocketpp::connection_hdl hdl, MessagePtr messa
   const auto received_at = std::chrono::steady_clock::now();
   session.last_seen = received_at;
 
+  const bool is_text = message->get_opcode() == websocketpp::frame::opcode::text;
   if (!session.bucket.take(received_at)) {
-    close_with_error(session, ErrorCode::kRateLimited, 4029);
+    // Parsed only to echo the offending message's id as `ref`.
+    std::string_view ref;
+    if (is_text) ref = validator_.validate(message->get_payload(), session.peer_id).ref_json;
+    close_with_error(session, ErrorCode::kRateLimited, 4029, ref);
     return;
   }
-  if (message->get_opcode() != websocketpp::frame::opcode::text) {
+  if (!is_text) {
     metrics_.count_received(MetricType::kBinary);
     refuse(session, ErrorCode::kBinaryUnsupported, "binary frames are not supported", {});
     return;

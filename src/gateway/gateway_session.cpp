@@ -169,9 +169,10 @@ const char* close_explanation(ErrorCode code) {
 
 }  // namespace
 
-void Gateway::Impl::close_with_error(Session& session, ErrorCode code, int close_code) {
+void Gateway::Impl::close_with_error(Session& session, ErrorCode code, int close_code,
+                                     std::string_view ref_json) {
   metrics_.count_error(code);
-  send(session, make_text_frame(protocol::make_error(code, close_explanation(code), {})),
+  send(session, make_text_frame(protocol::make_error(code, close_explanation(code), ref_json)),
        MetricType::kError);
   close(session, close_code, std::string(protocol::error_code_name(code)).c_str());
 }
@@ -179,9 +180,15 @@ void Gateway::Impl::close_with_error(Session& session, ErrorCode code, int close
 void Gateway::Impl::close(Session& session, int close_code, const char* reason) {
   if (session.closing) return;
   session.closing = true;
+  Connection& con = connection_of(session);
   asio::error_code ec;
-  connection_of(session).close(static_cast<websocketpp::close::status::value>(close_code), reason,
-                               ec);
+  con.close(static_cast<websocketpp::close::status::value>(close_code), reason, ec);
+  // A connection we are closing can receive nothing more, so its member
+  // leaves now rather than when the client (maybe never) answers the close.
+  // Posted: we may be inside a loop over the room's members.
+  if (session.is_member) {
+    asio::post(loop_, [this, keep = con.get_shared()] { leave(*keep); });
+  }
 }
 
 }  // namespace signalmesh

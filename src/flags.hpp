@@ -1,0 +1,54 @@
+// Command-line flags and environment variables -> Config. One table drives
+// parsing, the environment lookup and --help: every flag `--name` has the
+// variable SIGNALMESH_NAME (upper case, dashes as underscores). The command
+// line beats the environment, which beats the default of a default-constructed
+// Config. Values are parsed strictly: the whole string must be valid.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "signalmesh/config.hpp"
+
+namespace signalmesh {
+
+struct FlagsResult {
+  enum Kind { kRun, kHelp, kError };
+  Kind kind = kRun;
+  // Valid when kind == kRun.
+  Config config;
+  // kHelp: the help text. kError: a one-line message (no trailing newline)
+  // naming the flag or variable and the values it accepts.
+  std::string text;
+};
+
+// Looks up an environment variable: nullptr when unset. Pass ::getenv in the
+// binary, a map in tests.
+using GetenvFn = std::function<const char*(const char*)>;
+
+// argv[0] is the program name and is skipped. Accepts `--flag value` and
+// `--flag=value`; a flag given twice keeps its last value. `--help` or `-h`
+// anywhere before an error wins over environment errors. Never throws on
+// bad input.
+FlagsResult parse_flags(int argc, const char* const* argv, const GetenvFn& getenv_fn);
+
+// The --help text: usage, then every flag with its value, help line,
+// environment variable and default.
+std::string flags_help();
+
+// One row of the flag table, for tests and documentation.
+struct FlagInfo {
+  std::string name;           // "--port"
+  std::string env;            // "SIGNALMESH_PORT"
+  std::string value_name;     // "PORT"
+  std::string default_value;  // as shown by --help, from a default Config
+  std::string help;           // one line
+  std::string accepts;        // "an integer 0-65535", "one of local|redis|zmq"
+};
+std::vector<FlagInfo> flag_infos();
+
+// "error" | "warn" | "info" | "debug".
+const char* log_level_name(LogLevel level);
+
+}  // namespace signalmesh

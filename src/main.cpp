@@ -1,0 +1,142 @@
+// The signalmesh binary: flags -> Config -> one Gateway on one io_context.
+// Exit codes: 0 after a clean stop or --help, 1 when the gateway cannot
+// start or fails while running, 2 for a bad command line or environment.
+#include <sys/resource.h>
+
+#include <asio.hpp>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <functional>
+#include <iostream>
+#include <string>
+#include <utility>
+
+#include "core/log.hpp"
+#include "flags.hpp"
+#include "signalmesh/fanout.hpp"
+#include "signalmesh/gateway.hpp"
+
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+int fail(int code, const std::string& message) {
+  std::fprintf(stderr, "signalmesh: %s\n", message.c_str());
+  return code;
+}
+
+// Every connection is a file descriptor: raise the soft limit to the hard one
+// and say what we got, warning when it is below --max-connections.
+void raise_open_files_limit(std::size_t max_connections) {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) {
+    SM_WARN("open files: cannot read the limit");
+    return;
+  }
+  const rlim_t before = lim.rlim_cur;
+  if (lim.rlim_cur < lim.rlim_max) {
+    rlimit raised = lim;
+    raised.rlim_cur = lim.rlim_max;
+    // An unlimited hard limit is still capped by fs.nr_open: try a large
+    // finite value then.
+    if (setrlimit(RLIMIT_NOFILE, &raised) != 0 && lim.rlim_max == RLIM_INFINITY) {
+      raised.rlim_cur = 1 << 20;
+      setrlimit(RLIMIT_NOFILE, &raised);
+    }
+    getrlimit(RLIMIT_NOFILE, &lim);
+  }
+  if (lim.rlim_cur != before) {
+    SM_INFO("open files: soft limit raised from " << before << " to " << lim.rlim_cur
+                                                  << " (hard limit " << lim.rlim_max << ")");
+  } else {
+    SM_INFO("open files: limit " << lim.rlim_cur << " (hard limit " << lim.rlim_max << ")");
+  }
+  if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < max_connections + 64) {
+    SM_WARN("open files: limit " << lim.rlim_cur << " is below --max-connections "
+                                 << max_connections << " plus headroom; "
+                                 << "connections beyond it will be refused by the kernel");
+  }
+}
+
+std::string url_host(const std::string& host) {
+  return host.find(':') == std::string::npos ? host : "[" + host + "]";
+}
+
+int run(int argc, char** argv) {
+  const auto flags = signalmesh::parse_flags(
+      argc, argv, [](const char* name) -> const char* { return std::getenv(name); });
+  if (flags.kind == signalmesh::FlagsResult::kHelp) {
+    std::cout << flags.text << std::flush;
+    return 0;
+  }
+  if (flags.kind == signalmesh::FlagsResult::kError) return fail(kExitUsage, flags.text);
+  const signalmesh::Config& config = flags.config;
+  signalmesh::log::set_level(config.log_level);
+
+  // Writes to a closed socket must be errors, not a fatal signal.
+  std::signal(SIGPIPE, SIG_IGN);
+  raise_open_files_limit(config.limits.max_connections);
+
+  asio::io_context loop(1);
+  signalmesh::FanoutPtr fanout;
+  try {
+    fanout = signalmesh::make_fanout(config);
+  } catch (const std::exception& e) {
+    return fail(kExitUsage, "backend " + config.backend + ": " + e.what());
+  }
+  if (!fanout) return fail(kExitUsage, "unknown backend '" + config.backend + "'");
+  const std::string backend_name(fanout->name());
+
+  signalmesh::Gateway gateway(loop, config, std::move(fanout));
+  try {
+    gateway.start();
+  } catch (const std::exception& e) {
+    return fail(kExitFailure, e.what());
+  }
+
+  // First SIGINT/SIGTERM drains; a second one stops at once.
+  asio::signal_set signals(loop, SIGINT, SIGTERM);
+  bool draining = false;
+  std::function<void(const asio::error_code&, int)> on_signal = [&](const asio::error_code& ec,
+                                                                    int signo) {
+    if (ec) return;
+    if (!draining) {
+      draining = true;
+      SM_INFO("signal " << signo << ": draining (at most " << config.drain_timeout_ms
+                        << " ms; signal again to stop at once)");
+      gateway.drain([&] {
+        signals.cancel();
+        loop.stop();
+      });
+      signals.async_wait(on_signal);
+    } else {
+      SM_WARN("signal " << signo << ": stopping at once");
+      gateway.stop();
+      loop.stop();
+    }
+  };
+  signals.async_wait(on_signal);
+
+  std::cout << "signalmesh listening on http://" << url_host(config.host) << ":" << gateway.port()
+            << " (backend " << backend_name << ", pod " << gateway.config().pod_id << ")"
+            << std::endl;
+
+  loop.run();
+  SM_INFO("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    return fail(kExitFailure, e.what());
+  } catch (...) {
+    return fail(kExitFailure, "unexpected error");
+  }
+}

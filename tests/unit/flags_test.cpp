@@ -1,0 +1,458 @@
+// Flags and environment -> Config: every flag by both command-line syntaxes
+// and by its variable, precedence, --help, and every kind of bad value.
+#include "flags.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace signalmesh {
+namespace {
+
+using Env = std::map<std::string, std::string>;
+
+FlagsResult parse(const std::vector<std::string>& args, const Env& env = {}) {
+  std::vector<const char*> argv = {"signalmesh"};
+  for (const auto& a : args) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
+  return parse_flags(static_cast<int>(argv.size() - 1), argv.data(), [&env](const char* name) {
+    const auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  });
+}
+
+// One good value per flag, and how to see that it landed in Config.
+struct GoodCase {
+  std::string flag;  // without dashes
+  std::string value;
+  std::function<bool(const Config&)> landed;
+};
+
+std::vector<GoodCase> good_cases() {
+  return {
+      {"host", "127.0.0.1", [](const Config& c) { return c.host == "127.0.0.1"; }},
+      {"port", "9000", [](const Config& c) { return c.port == 9000; }},
+      {"backend", "redis", [](const Config& c) { return c.backend == "redis"; }},
+      {"pod-id", "pod-7.a_b", [](const Config& c) { return c.pod_id == "pod-7.a_b"; }},
+      {"log-level", "debug", [](const Config& c) { return c.log_level == LogLevel::kDebug; }},
+      {"drain-timeout-ms", "2500", [](const Config& c) { return c.drain_timeout_ms == 2500; }},
+      {"max-message-bytes", "1024",
+       [](const Config& c) { return c.limits.max_message_bytes == 1024; }},
+      {"max-room-members", "2", [](const Config& c) { return c.limits.max_room_members == 2; }},
+      {"rate-per-second", "12.5", [](const Config& c) { return c.limits.rate_per_second == 12.5; }},
+      {"rate-burst", "30", [](const Config& c) { return c.limits.rate_burst == 30.0; }},
+      {"max-refused-in-row", "3", [](const Config& c) { return c.limits.max_refused_in_row == 3; }},
+      {"max-buffered-bytes", "4096",
+       [](const Config& c) { return c.limits.max_buffered_bytes == 4096; }},
+      {"ping-interval-ms", "1000",
+       [](const Config& c) { return c.limits.ping_interval_ms == 1000; }},
+      {"handshake-timeout-ms", "750",
+       [](const Config& c) { return c.limits.handshake_timeout_ms == 750; }},
+      {"close-timeout-ms", "500", [](const Config& c) { return c.limits.close_timeout_ms == 500; }},
+      {"max-connections", "123", [](const Config& c) { return c.limits.max_connections == 123; }},
+      {"redis-url", "redis://10.1.2.3:6380",
+       [](const Config& c) { return c.redis_url == "redis://10.1.2.3:6380"; }},
+      {"zmq-bind", "tcp://0.0.0.0:5555",
+       [](const Config& c) { return c.zmq_bind == "tcp://0.0.0.0:5555"; }},
+      {"zmq-peers", "tcp://a:5555,tcp://b:5556",
+       [](const Config& c) {
+         return c.zmq_peers == std::vector<std::string>{"tcp://a:5555", "tcp://b:5556"};
+       }},
+  };
+}
+
+std::string env_of(const std::string& flag) {
+  std::string env = "SIGNALMESH_";
+  for (char c : flag) env += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  return env;
+}
+
+TEST(Flags, NoFlagsAndNoEnvironmentGiveADefaultConfig) {
+  const auto r = parse({});
+  ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
+  const Config d;
+  EXPECT_EQ(r.config.host, d.host);
+  EXPECT_EQ(r.config.port, d.port);
+  EXPECT_EQ(r.config.backend, d.backend);
+  EXPECT_EQ(r.config.pod_id, d.pod_id);
+  EXPECT_EQ(r.config.log_level, d.log_level);
+  EXPECT_EQ(r.config.drain_timeout_ms, d.drain_timeout_ms);
+  EXPECT_EQ(r.config.limits.max_message_bytes, d.limits.max_message_bytes);
+  EXPECT_EQ(r.config.limits.rate_per_second, d.limits.rate_per_second);
+  EXPECT_EQ(r.config.redis_url, d.redis_url);
+  EXPECT_TRUE(r.config.zmq_peers.empty());
+}
+
+TEST(Flags, TheTestTableCoversEveryFlagOfTheFlagTable) {
+  const auto infos = flag_infos();
+  const auto cases = good_cases();
+  ASSERT_EQ(infos.size(), cases.size());
+  for (std::size_t i = 0; i < infos.size(); ++i) {
+    EXPECT_EQ(infos[i].name, "--" + cases[i].flag);
+    EXPECT_EQ(infos[i].env, env_of(cases[i].flag));
+  }
+}
+
+TEST(Flags, EveryFlagIsReadFromTheCommandLineAsFlagSpaceValue) {
+  for (const auto& c : good_cases()) {
+    const auto r = parse({"--" + c.flag, c.value});
+    ASSERT_EQ(r.kind, FlagsResult::kRun) << c.flag << ": " << r.text;
+    EXPECT_TRUE(c.landed(r.config)) << c.flag;
+  }
+}
+
+TEST(Flags, EveryFlagIsReadFromTheCommandLineAsFlagEqualsValue) {
+  for (const auto& c : good_cases()) {
+    const auto r = parse({"--" + c.flag + "=" + c.value});
+    ASSERT_EQ(r.kind, FlagsResult::kRun) << c.flag << ": " << r.text;
+    EXPECT_TRUE(c.landed(r.config)) << c.flag;
+  }
+}
+
+TEST(Flags, EveryFlagIsReadFromItsEnvironmentVariable) {
+  for (const auto& c : good_cases()) {
+    const auto r = parse({}, {{env_of(c.flag), c.value}});
+    ASSERT_EQ(r.kind, FlagsResult::kRun) << c.flag << ": " << r.text;
+    EXPECT_TRUE(c.landed(r.config)) << env_of(c.flag);
+  }
+}
+
+TEST(Flags, AllFlagsTogetherLandInOneConfig) {
+  std::vector<std::string> args;
+  for (const auto& c : good_cases()) args.push_back("--" + c.flag + "=" + c.value);
+  const auto r = parse(args);
+  ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
+  for (const auto& c : good_cases()) EXPECT_TRUE(c.landed(r.config)) << c.flag;
+}
+
+TEST(Flags, TheCommandLineBeatsTheEnvironment) {
+  const auto r = parse({"--port", "9001"}, {{"SIGNALMESH_PORT", "9002"}});
+  ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
+  EXPECT_EQ(r.config.port, 9001);
+}
+
+TEST(Flags, TheEnvironmentBeatsTheDefault) {
+  const auto r = parse({"--host", "::1"}, {{"SIGNALMESH_PORT", "9002"}});
+  ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
+  EXPECT_EQ(r.config.port, 9002);
+  EXPECT_EQ(r.config.host, "::1");
+}
+
+TEST(Flags, ABadEnvironmentValueOverriddenOnTheCommandLineIsIgnored) {
+  const auto r = parse({"--port=1"}, {{"SIGNALMESH_PORT", "oops"}});
+  ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
+  EXPECT_EQ(r.config.port, 1);
+}
+
+TEST(Flags, AFlagGivenTwiceKeepsItsLastValue) {
+  const auto r = parse({"--port", "1", "--port=2", "--backend", "zmq", "--backend", "local"});
+  ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
+  EXPECT_EQ(r.config.port, 2);
+  EXPECT_EQ(r.config.backend, "local");
+}
+
+TEST(Flags, AValueAfterTheEqualsSignMayItselfContainEqualsSigns) {
+  const auto r = parse({"--redis-url=redis://h:1/?a=b"});
+  ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
+  EXPECT_EQ(r.config.redis_url, "redis://h:1/?a=b");
+}
+
+TEST(Flags, AnEmptyValueClearsTheStringsThatMayBeEmpty) {
+  const auto r = parse({"--pod-id=", "--zmq-bind", "", "--zmq-peers="},
+                       {{"SIGNALMESH_ZMQ_PEERS", "tcp://x:1"}});
+  ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
+  EXPECT_EQ(r.config.pod_id, "");
+  EXPECT_EQ(r.config.zmq_bind, "");
+  EXPECT_TRUE(r.config.zmq_peers.empty());
+}
+
+TEST(Flags, ZmqPeersAreSplitOnCommasWithSpacesAroundEachIgnored) {
+  const auto r = parse({"--zmq-peers", " tcp://a:1 , ipc:///tmp/b ,tcp://c:3"});
+  ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
+  EXPECT_EQ(r.config.zmq_peers,
+            (std::vector<std::string>{"tcp://a:1", "ipc:///tmp/b", "tcp://c:3"}));
+}
+
+TEST(Flags, NumbersAcceptTheirWholeRange) {
+  const auto r = parse({"--port=0", "--drain-timeout-ms=0", "--ping-interval-ms=4294967295",
+                        "--max-message-bytes=1", "--rate-per-second=0.001", "--rate-burst=1",
+                        "--max-connections=18446744073709551615"});
+  ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
+  EXPECT_EQ(r.config.port, 0);
+  EXPECT_EQ(r.config.drain_timeout_ms, 0u);
+  EXPECT_EQ(r.config.limits.ping_interval_ms, 4294967295u);
+  EXPECT_EQ(r.config.limits.max_message_bytes, 1u);
+  EXPECT_DOUBLE_EQ(r.config.limits.rate_per_second, 0.001);
+  EXPECT_EQ(r.config.limits.rate_burst, 1.0);
+  EXPECT_EQ(r.config.limits.max_connections, 18446744073709551615u);
+  EXPECT_EQ(parse({"--port", "65535"}).config.port, 65535);
+  EXPECT_EQ(parse({"--rate-per-second", "1e3"}).config.limits.rate_per_second, 1000.0);
+}
+
+TEST(Flags, HostAcceptsIpv4AndIpv6Addresses) {
+  for (const char* host : {"0.0.0.0", "127.0.0.1", "::", "::1", "fe80::1"}) {
+    const auto r = parse({"--host", host});
+    ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
+    EXPECT_EQ(r.config.host, host);
+  }
+}
+
+TEST(Flags, EveryLogLevelIsAccepted) {
+  EXPECT_EQ(parse({"--log-level=error"}).config.log_level, LogLevel::kError);
+  EXPECT_EQ(parse({"--log-level=warn"}).config.log_level, LogLevel::kWarn);
+  EXPECT_EQ(parse({"--log-level=info"}).config.log_level, LogLevel::kInfo);
+  EXPECT_EQ(parse({"--log-level=debug"}).config.log_level, LogLevel::kDebug);
+}
+
+TEST(Flags, EveryBackendIsAccepted) {
+  for (const char* name : {"local", "redis", "zmq"}) {
+    const auto r = parse({"--backend", name});
+    ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
+    EXPECT_EQ(r.config.backend, name);
+  }
+}
+
+TEST(Flags, HelpAndHAskForHelp) {
+  for (const char* arg : {"--help", "-h"}) {
+    const auto r = parse({"--port", "1", arg});
+    EXPECT_EQ(r.kind, FlagsResult::kHelp) << arg;
+    EXPECT_EQ(r.text, flags_help());
+  }
+}
+
+TEST(Flags, HelpWinsOverABadEnvironment) {
+  const auto r = parse({"--help"}, {{"SIGNALMESH_PORT", "oops"}});
+  EXPECT_EQ(r.kind, FlagsResult::kHelp);
+}
+
+TEST(Flags, HelpListsEveryFlagWithItsValueEnvironmentVariableAndDefault) {
+  const std::string help = flags_help();
+  // Written out by hand, so that a changed default shows up here.
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"--host", "0.0.0.0"},
+      {"--port", "8080"},
+      {"--backend", "local"},
+      {"--pod-id", "\"\""},
+      {"--log-level", "info"},
+      {"--drain-timeout-ms", "10000"},
+      {"--max-message-bytes", "65536"},
+      {"--max-room-members", "50"},
+      {"--rate-per-second", "50"},
+      {"--rate-burst", "200"},
+      {"--max-refused-in-row", "20"},
+      {"--max-buffered-bytes", "1048576"},
+      {"--ping-interval-ms", "20000"},
+      {"--handshake-timeout-ms", "5000"},
+      {"--close-timeout-ms", "3000"},
+      {"--max-connections", "10000"},
+      {"--redis-url", "redis://127.0.0.1:6379"},
+      {"--zmq-bind", "\"\""},
+      {"--zmq-peers", "\"\""},
+  };
+  ASSERT_EQ(expected.size(), flag_infos().size());
+  for (const auto& [flag, def] : expected) {
+    const auto at = help.find("  " + flag + " ");
+    ASSERT_NE(at, std::string::npos) << flag;
+    const auto env = env_of(flag.substr(2));
+    EXPECT_NE(help.find("(env " + env + ", default " + def + ")\n", at), std::string::npos)
+        << flag << " should show env " << env << " and default " << def;
+  }
+  EXPECT_NE(help.find("--help"), std::string::npos);
+}
+
+TEST(Flags, TheDefaultsInTheTableComeFromADefaultConfig) {
+  const Config d;
+  for (const auto& info : flag_infos()) {
+    if (info.name == "--port") {
+      EXPECT_EQ(info.default_value, std::to_string(d.port));
+    }
+    if (info.name == "--max-connections") {
+      EXPECT_EQ(info.default_value, std::to_string(d.limits.max_connections));
+    }
+  }
+}
+
+// Bad values, by kind. Each must be refused by the command line and by the
+// environment, with a message naming the flag (or variable) and what it accepts.
+struct BadCase {
+  std::string flag;
+  std::string value;
+};
+
+std::vector<BadCase> bad_cases() {
+  return {
+      // not a number at all, or not only a number
+      {"port", "http"},
+      {"port", "80a"},
+      {"port", "8 0"},
+      {"port", " 80"},
+      {"port", "80 "},
+      {"port", ""},
+      {"port", "0x50"},
+      {"port", "8.0"},
+      // signs
+      {"port", "-1"},
+      {"port", "+80"},
+      {"max-connections", "-5"},
+      // out of range
+      {"port", "65536"},
+      {"port", "99999999999999999999999"},
+      {"drain-timeout-ms", "4294967296"},
+      {"ping-interval-ms", "4294967296"},
+      {"max-message-bytes", "18446744073709551616"},
+      // zero where zero makes no sense
+      {"max-message-bytes", "0"},
+      {"max-room-members", "0"},
+      {"max-refused-in-row", "0"},
+      {"max-buffered-bytes", "0"},
+      {"ping-interval-ms", "0"},
+      {"handshake-timeout-ms", "0"},
+      {"close-timeout-ms", "0"},
+      {"max-connections", "0"},
+      // rates
+      {"rate-per-second", "0"},
+      {"rate-per-second", "-3"},
+      {"rate-per-second", "0.0"},
+      {"rate-per-second", "nan"},
+      {"rate-per-second", "inf"},
+      {"rate-per-second", "1e999"},
+      {"rate-per-second", "fast"},
+      {"rate-per-second", "5/s"},
+      {"rate-burst", "0.5"},
+      {"rate-burst", "0"},
+      // words outside their set
+      {"backend", "memcached"},
+      {"backend", "Redis"},
+      {"backend", ""},
+      {"log-level", "verbose"},
+      {"log-level", "INFO"},
+      {"log-level", ""},
+      // strings with a shape
+      {"host", ""},
+      {"host", "local host"},
+      {"host", "localhost"},
+      {"host", "example.com"},
+      {"host", "256.0.0.1"},
+      {"host", "1.2.3"},
+      {"host", "[::1]"},
+      {"host", "::1 "},
+      {"pod-id", "pod/1"},
+      {"pod-id", "pod 1"},
+      {"pod-id", std::string(65, 'p')},
+      {"redis-url", "http://127.0.0.1:6379"},
+      {"redis-url", "127.0.0.1:6379"},
+      {"redis-url", "redis://"},
+      {"redis-url", ""},
+      {"zmq-bind", "5555"},
+      {"zmq-bind", "tcp://"},
+      {"zmq-bind", "tcp://a:1,tcp://b:2"},
+      {"zmq-peers", "tcp://a:1,,tcp://b:2"},
+      {"zmq-peers", "tcp://a:1,"},
+      {"zmq-peers", "a:1"},
+  };
+}
+
+TEST(Flags, EveryKindOfBadValueOnTheCommandLineIsAOneLineErrorNamingTheFlag) {
+  const auto infos = flag_infos();
+  for (const auto& c : bad_cases()) {
+    for (const bool equals : {false, true}) {
+      const auto r =
+          equals ? parse({"--" + c.flag + "=" + c.value}) : parse({"--" + c.flag, c.value});
+      ASSERT_EQ(r.kind, FlagsResult::kError) << "--" << c.flag << " '" << c.value << "'";
+      EXPECT_NE(r.text.find("--" + c.flag), std::string::npos) << r.text;
+      EXPECT_EQ(r.text.find('\n'), std::string::npos) << r.text;
+      for (const auto& info : infos) {
+        if (info.name == "--" + c.flag) {
+          EXPECT_NE(r.text.find(info.accepts), std::string::npos) << r.text;
+        }
+      }
+    }
+  }
+}
+
+TEST(Flags, EveryKindOfBadValueInTheEnvironmentIsAOneLineErrorNamingTheVariable) {
+  for (const auto& c : bad_cases()) {
+    const auto r = parse({}, {{env_of(c.flag), c.value}});
+    ASSERT_EQ(r.kind, FlagsResult::kError) << env_of(c.flag) << "='" << c.value << "'";
+    EXPECT_NE(r.text.find(env_of(c.flag)), std::string::npos) << r.text;
+    EXPECT_NE(r.text.find("expected"), std::string::npos) << r.text;
+    EXPECT_EQ(r.text.find('\n'), std::string::npos) << r.text;
+  }
+}
+
+TEST(Flags, AnErrorMessageShowsTheRefusedValueAndTheAcceptedOnes) {
+  const auto r = parse({"--port", "70000"});
+  ASSERT_EQ(r.kind, FlagsResult::kError);
+  EXPECT_EQ(r.text, "--port '70000' is not valid: expected an integer 0-65535");
+  const auto b = parse({"--backend=memcached"});
+  EXPECT_EQ(b.text, "--backend 'memcached' is not valid: expected one of local|redis|zmq");
+}
+
+TEST(Flags, ControlCharactersInARefusedValueDoNotBreakTheLine) {
+  const auto r = parse({"--port", "1\n2\r"}, {});
+  ASSERT_EQ(r.kind, FlagsResult::kError);
+  EXPECT_EQ(r.text.find('\n'), std::string::npos);
+  EXPECT_EQ(r.text.find('\r'), std::string::npos);
+}
+
+TEST(Flags, AFlagWithoutItsValueIsAnError) {
+  const auto r = parse({"--host", "::", "--port"});
+  ASSERT_EQ(r.kind, FlagsResult::kError);
+  EXPECT_EQ(r.text, "--port needs a value: an integer 0-65535");
+}
+
+TEST(Flags, AnUnknownFlagIsAnErrorThatSuggestsTheClosestFlag) {
+  const auto r = parse({"--prot", "80"});
+  ASSERT_EQ(r.kind, FlagsResult::kError);
+  EXPECT_NE(r.text.find("unknown flag '--prot'"), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find("did you mean --port?"), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find("--help"), std::string::npos) << r.text;
+}
+
+TEST(Flags, AnUnknownFlagFarFromEveryNameSuggestsNothing) {
+  const auto r = parse({"--completely-different=1"});
+  ASSERT_EQ(r.kind, FlagsResult::kError);
+  EXPECT_NE(r.text.find("unknown flag '--completely-different'"), std::string::npos) << r.text;
+  EXPECT_EQ(r.text.find("did you mean"), std::string::npos) << r.text;
+}
+
+TEST(Flags, AnUnknownFlagIsReportedBeforeABadEnvironment) {
+  const auto r = parse({"--nope"}, {{"SIGNALMESH_PORT", "oops"}});
+  ASSERT_EQ(r.kind, FlagsResult::kError);
+  EXPECT_NE(r.text.find("--nope"), std::string::npos) << r.text;
+}
+
+TEST(Flags, PositionalArgumentsAndSingleDashFlagsAreErrors) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"serve"}, {"-port", "80"}, {"-p"}, {"--"}, {"-"}, {"--port", "80", "extra"}}) {
+    const auto r = parse(args);
+    EXPECT_EQ(r.kind, FlagsResult::kError) << args[0];
+    EXPECT_NE(r.text.find("unexpected argument"), std::string::npos) << r.text;
+  }
+}
+
+TEST(Flags, EnvironmentVariablesOfOtherProgramsAreIgnored) {
+  const auto r = parse({}, {{"PORT", "1"}, {"SIGNALMESH_PORTS", "2"}, {"signalmesh_port", "3"}});
+  ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
+  EXPECT_EQ(r.config.port, Config().port);
+}
+
+TEST(Flags, ParsingWithoutAnEnvironmentFunctionUsesOnlyTheCommandLine) {
+  const char* argv[] = {"signalmesh", "--port", "7", nullptr};
+  const auto r = parse_flags(3, argv, GetenvFn());
+  ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
+  EXPECT_EQ(r.config.port, 7);
+}
+
+TEST(Flags, LogLevelNamesMatchTheAcceptedValues) {
+  EXPECT_STREQ(log_level_name(LogLevel::kError), "error");
+  EXPECT_STREQ(log_level_name(LogLevel::kWarn), "warn");
+  EXPECT_STREQ(log_level_name(LogLevel::kInfo), "info");
+  EXPECT_STREQ(log_level_name(LogLevel::kDebug), "debug");
+}
+
+}  // namespace
+}  // namespace signalmesh
