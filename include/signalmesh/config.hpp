@@ -34,6 +34,18 @@ struct Limits {
   std::size_t max_connections = 10000;
 };
 
+// Cluster agreement (docs/cluster.md); used whatever the backend.
+struct ClusterTimings {
+  // How often a pod announces it is alive on the cluster channel.
+  std::uint32_t heartbeat_interval_ms = 1000;
+  // A pod silent this long is dead and its members leave with `pod-lost`
+  // (protocol.md §8 asks for detection within 5 s).
+  std::uint32_t pod_lost_ms = 3000;
+  // How long a pod that starts following a room waits for the other pods'
+  // member lists before it admits anyway.
+  std::uint32_t sync_timeout_ms = 1000;
+};
+
 struct Config {
   std::string host = "0.0.0.0";
   // 0 picks a free port (tests); Gateway::port() tells which.
@@ -43,6 +55,7 @@ struct Config {
   // Unique per pod in a cluster; empty means "generate one at start".
   std::string pod_id;
   Limits limits;
+  ClusterTimings cluster;
   // On SIGTERM/SIGINT: readyz 503, close everyone 1001, exit by this deadline.
   std::uint32_t drain_timeout_ms = 10000;
   LogLevel log_level = LogLevel::kInfo;

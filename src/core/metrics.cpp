@@ -140,6 +140,8 @@ std::string Metrics::render() const {
          backend_receives);
   scalar(out, "signalmesh_backend_failures_total", "counter",
          "Envelopes that could not be published.", backend_failures);
+  scalar(out, "signalmesh_backend_envelopes_ignored_total", "counter",
+         "Envelopes ignored: another protocol version, or malformed.", envelopes_ignored);
   scalar(out, "signalmesh_backend_subscribed_channels", "gauge",
          "Backend channels this pod is subscribed to.", backend_channels);
   relay_latency.render(out, "signalmesh_relay_latency_seconds",

@@ -81,6 +81,7 @@ struct Metrics {
   std::uint64_t backend_publishes = 0;
   std::uint64_t backend_receives = 0;
   std::uint64_t backend_failures = 0;
+  std::uint64_t envelopes_ignored = 0;
   std::int64_t backend_channels = 0;
   bool backend_up = false;
   Histogram relay_latency;

@@ -72,3 +72,12 @@ void RoomRegistry::close_if_empty(std::string_view room_id) {
 }
 
 }  // namespace signalmesh
+
+namespace signalmesh {
+
+void RoomRegistry::forget(std::string_view room_id) {
+  auto it = rooms_.find(room_id);
+  if (it != rooms_.end()) rooms_.erase(it);
+}
+
+}  // namespace signalmesh

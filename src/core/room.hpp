@@ -23,6 +23,9 @@ struct Member {
   std::string pod_id;
   // The local connection, or nullptr for a member on another pod.
   Session* session = nullptr;
+  // When the member's current connection was admitted (µs since the Unix
+  // epoch): of two connections racing for one peerId, the newer wins.
+  std::uint64_t epoch = 0;
 };
 
 class Room {
@@ -50,6 +53,8 @@ class Room {
   void rebind(Member& member, Session* session);
   // Explicit hand-off. Precondition: peer_id is a member.
   void set_host(std::string_view peer_id) { explicit_host_ = std::string(peer_id); }
+  // The last explicit hand-off still in force, or empty.
+  const std::string& explicit_host() const { return explicit_host_; }
 
  private:
   std::string id_;
@@ -65,8 +70,15 @@ class RoomRegistry {
   Room& open(std::string_view room_id);
   // Forgets the room when it has no members left.
   void close_if_empty(std::string_view room_id);
+  // Forgets the room whatever it holds (this pod stopped following it).
+  void forget(std::string_view room_id);
   std::size_t room_count() const { return rooms_.size(); }
-  std::uint64_t next_join_order() { return ++join_counter_; }
+  // Join orders are comparable across pods: microseconds of wall-clock time,
+  // made strictly increasing on this pod.
+  std::uint64_t next_join_order(std::uint64_t now_us) {
+    join_counter_ = now_us > join_counter_ ? now_us : join_counter_ + 1;
+    return join_counter_;
+  }
 
   template <typename Fn>
   void for_each(Fn&& fn) {

@@ -15,7 +15,8 @@ Gateway::Impl::Impl(asio::io_context& loop, Config config, FanoutPtr fanout)
       config_(std::move(config)),
       fanout_(std::move(fanout)),
       ping_timer_(loop),
-      drain_timer_(loop) {
+      drain_timer_(loop),
+      heartbeat_timer_(loop) {
   if (config_.pod_id.empty()) config_.pod_id = protocol::random_peer_id();
 }
 
@@ -57,12 +58,12 @@ void Gateway::Impl::start() {
   if (ec) throw std::runtime_error("cannot accept: " + ec.message());
 
   fanout_->start(loop_, FanoutHandlers{
-                            [this](std::string_view, std::string_view) {
-                              ++metrics_.backend_receives;
+                            [this](std::string_view channel, std::string_view payload) {
+                              on_envelope(channel, payload);
                             },
-                            [this](bool up) { metrics_.backend_up = up; },
+                            [this](bool up) { on_backend_state(up); },
                         });
-  metrics_.backend_up = fanout_->is_up();
+  start_cluster();
   started_ = true;
   schedule_ping();
   SM_INFO("gateway pod " << config_.pod_id << " listening on " << config_.host << ":" << port_
@@ -70,7 +71,7 @@ void Gateway::Impl::start() {
 }
 
 bool Gateway::Impl::is_ready() const {
-  return started_ && !draining_ && !stopped_ && fanout_->is_up();
+  return started_ && !draining_ && !stopped_ && backend_up_ && outage_resyncs_ == 0;
 }
 
 void Gateway::Impl::schedule_ping() {
@@ -135,6 +136,10 @@ void Gateway::Impl::stop() {
   stopped_ = true;
   ping_timer_.cancel();
   drain_timer_.cancel();
+  heartbeat_timer_.cancel();
+  for (auto& entry : syncs_) {
+    if (entry.second.timeout) entry.second.timeout->cancel();
+  }
   if (started_) {
     asio::error_code ec;
     server_.stop_listening(ec);

@@ -5,10 +5,14 @@
 #include <asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <set>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
+#include "cluster/envelope.hpp"
 #include "core/metrics.hpp"
 #include "core/room.hpp"
 #include "gateway/frame.hpp"
@@ -39,7 +43,10 @@ struct Gateway::Impl {
   // --- membership (gateway_session.cpp)
   void on_open(websocketpp::connection_hdl hdl);
   void on_close(websocketpp::connection_hdl hdl);
-  void admit(Connection& con, std::string_view room_id, std::string peer_id);
+  // Admits now, or once the room's member lists have arrived from the other
+  // pods (a pod that starts following a room first asks for them).
+  void request_admission(const ConnectionPtr& con, std::string_view room_id);
+  void admit(Connection& con, Room& room);
   // Removes the session's member from its room and tells the others.
   void leave(Session& session);
   void announce_departure(Room& room, const std::string& peer_id, std::string_view reason,
@@ -53,6 +60,39 @@ struct Gateway::Impl {
   // is not the client's fault.
   void refuse(Session& session, protocol::ErrorCode code, std::string_view detail,
               std::string_view ref_json);
+
+  // --- cluster agreement (gateway_cluster.cpp, docs/cluster.md)
+  // A room whose member lists this pod is still collecting.
+  struct RoomSync {
+    std::set<std::string> replied;
+    std::vector<ConnectionPtr> pending;
+    std::unique_ptr<asio::steady_timer> timeout;
+    // A resync after the backend came back (readiness waits for these).
+    bool after_outage = false;
+  };
+  struct PodState {
+    std::chrono::steady_clock::time_point last_seen;
+    std::uint64_t incarnation = 0;
+  };
+  void start_cluster();
+  void on_backend_state(bool up);
+  void on_envelope(std::string_view channel, std::string_view payload);
+  void on_room_envelope(Room& room, const cluster::Envelope& envelope);
+  void on_heartbeat(const cluster::Envelope& envelope);
+  void on_heartbeat_tick();
+  // Publishes on the room's channel; false (and counted) when the backend is down.
+  bool publish_room(const Room& room, const std::string& envelope);
+  void begin_sync(Room& room, bool after_outage);
+  void maybe_finish_sync(const std::string& room_id, bool force);
+  void send_sync(const Room& room);
+  void apply_join(Room& room, const cluster::Envelope& envelope);
+  void apply_sync(Room& room, const cluster::Envelope& envelope);
+  void remove_remote_member(Room& room, const std::string& peer_id, std::string_view reason);
+  void remove_pod(const std::string& pod_id);
+  // Unsubscribes and forgets a room once no local member or admission needs it.
+  void unfollow_if_idle(Room& room);
+  bool is_syncing(const Room& room) const { return syncs_.count(room.id()) != 0; }
+  std::uint64_t now_us() const;
 
   // --- output (gateway_session.cpp)
   void send(Session& to, const MessagePtr& frame, MetricType type);
@@ -74,6 +114,17 @@ struct Gateway::Impl {
   asio::steady_timer ping_timer_;
   asio::steady_timer drain_timer_;
   std::function<void()> on_drained_;
+  std::unordered_map<std::string, RoomSync> syncs_;
+  std::unordered_map<std::string, PodState> pods_;
+  cluster::Envelope envelope_;  // decode buffer, reused
+  asio::steady_timer heartbeat_timer_;
+  std::uint64_t incarnation_ = 0;
+  // Syncs begun before this point also wait for it: a starting pod needs a
+  // moment to hear which other pods are alive.
+  std::chrono::steady_clock::time_point discovery_until_{};
+  bool backend_up_ = false;
+  bool backend_was_up_ = false;
+  std::size_t outage_resyncs_ = 0;
   std::uint16_t port_ = 0;
   bool started_ = false;
   bool draining_ = false;

@@ -46,10 +46,17 @@ void Gateway::Impl::relay(Session& sender, const protocol::ValidatedMessage& msg
   Room& room = *sender.room;
   Member* target = msg.target.empty() ? nullptr : room.find(msg.target);
   if (!msg.target.empty() && target == nullptr) {
-    refuse(sender, ErrorCode::kUnknownTarget,
-           msg.type == MessageType::kHostChange ? "hostId is not a member of the room"
-                                                : "targetId is not a member of the room",
-           msg.ref_json);
+    // Without the backend, or before a resync completes, our view of the
+    // room may lag: say so instead of calling the target unknown (§8).
+    if (!backend_up_ || is_syncing(room)) {
+      refuse(sender, ErrorCode::kBackendUnavailable, "the cluster backend is unavailable",
+             msg.ref_json);
+    } else {
+      refuse(sender, ErrorCode::kUnknownTarget,
+             msg.type == MessageType::kHostChange ? "hostId is not a member of the room"
+                                                  : "targetId is not a member of the room",
+             msg.ref_json);
+    }
     return;
   }
   const bool needs_host = msg.type == MessageType::kHostChange || msg.type == MessageType::kKick;
@@ -57,11 +64,19 @@ void Gateway::Impl::relay(Session& sender, const protocol::ValidatedMessage& msg
     refuse(sender, ErrorCode::kNotHost, "only the host may do this", msg.ref_json);
     return;
   }
+  const bool has_remote = room.size() > room.local_count();
+  // Room-wide changes must reach every pod, or the pods would disagree.
+  if (needs_host && has_remote && !backend_up_) {
+    refuse(sender, ErrorCode::kBackendUnavailable, "the cluster backend is unavailable",
+           msg.ref_json);
+    return;
+  }
   sender.refused_in_row = 0;
 
   if (msg.type == MessageType::kHostChange) {
     const std::string previous(room.host());
     room.set_host(target->peer_id);
+    publish_room(room, cluster::encode_host_change(config_.pod_id, sender.peer_id, target->peer_id));
     send_to_room(room,
                  make_text_frame(protocol::make_host_change(target->peer_id, previous,
                                                             sender.peer_id)),
@@ -79,10 +94,25 @@ void Gateway::Impl::relay(Session& sender, const protocol::ValidatedMessage& msg
   const MetricType type = metric_type_of(msg.type);
   if (msg.type == MessageType::kKick) {
     kick(sender, *target, frame);
+  } else if (target != nullptr && target->session != nullptr) {
+    send(*target->session, frame, type);
   } else if (target != nullptr) {
-    if (target->session != nullptr) send(*target->session, frame, type);
+    if (!publish_room(room, cluster::encode_relay(config_.pod_id, sender.peer_id, target->peer_id,
+                                                  static_cast<std::uint64_t>(type),
+                                                  frame->get_payload()))) {
+      refuse(sender, ErrorCode::kBackendUnavailable,
+             "the target is on another pod and the cluster backend is unavailable", msg.ref_json);
+    }
   } else {
     send_to_room(room, frame, type, &sender);
+    if (has_remote &&
+        !publish_room(room, cluster::encode_relay(config_.pod_id, sender.peer_id, "*",
+                                                  static_cast<std::uint64_t>(type),
+                                                  frame->get_payload()))) {
+      refuse(sender, ErrorCode::kBackendUnavailable,
+             "the cluster backend is unavailable: only members on this pod received it",
+             msg.ref_json);
+    }
   }
 }
 
@@ -90,6 +120,8 @@ void Gateway::Impl::kick(Session& host, Member& target, const MessagePtr& kick_f
   Room& room = *host.room;
   const std::string peer_id = target.peer_id;
   const std::string previous_host(room.host());
+  publish_room(room, cluster::encode_kick(config_.pod_id, host.peer_id, peer_id,
+                                          kick_frame->get_payload()));
   if (Session* victim = target.session) {
     send(*victim, kick_frame, MetricType::kKick);
     victim->is_member = false;  // its close must not announce a second leave

@@ -33,36 +33,58 @@ void Gateway::Impl::on_open(websocketpp::connection_hdl hdl) {
     close(*con, websocketpp::close::status::going_away, "going-away");
     return;
   }
-  admit(*con, request.room_id,
-        has_peer_id ? std::string(peer_param) : protocol::random_peer_id());
+  con->peer_id = has_peer_id ? std::string(peer_param) : protocol::random_peer_id();
+  request_admission(con, request.room_id);
 }
 
-void Gateway::Impl::admit(Connection& con, std::string_view room_id, std::string peer_id) {
+void Gateway::Impl::request_admission(const ConnectionPtr& con, std::string_view room_id) {
   Room& room = rooms_.open(room_id);
-  Member* existing = room.find(peer_id);
+  if (room.local_count() == 0 && !is_syncing(room)) {
+    // This pod starts following the room: listen, then ask for the members.
+    // (begin_sync may admit `con` before it returns.)
+    if (fanout_->subscribe("room:" + room.id())) ++metrics_.backend_channels;
+    syncs_[room.id()].pending.push_back(con);
+    begin_sync(room, false);
+    return;
+  }
+  auto sync = syncs_.find(room.id());
+  if (sync != syncs_.end()) {
+    sync->second.pending.push_back(con);
+    return;
+  }
+  admit(*con, room);
+}
+
+void Gateway::Impl::admit(Connection& con, Room& room) {
+  Member* existing = room.find(con.peer_id);
   if (existing == nullptr && room.size() >= config_.limits.max_room_members) {
-    rooms_.close_if_empty(room_id);
     close_with_error(con, ErrorCode::kRoomFull, 4013);
+    unfollow_if_idle(room);
     return;
   }
   con.room = &room;
-  con.peer_id = std::move(peer_id);
   con.is_member = true;
+  con.epoch = now_us();
+  // Liveness counts from admission: a wait for the room's sync is ours.
+  con.last_seen = std::chrono::steady_clock::now();
 
-  if (existing != nullptr && existing->session != nullptr) {
-    // Replacement: the old connection hands its place and role to the new.
-    Session& old = *existing->session;
-    old.is_member = false;
-    room.rebind(*existing, &con);
-    close_with_error(old, ErrorCode::kReplaced, 4009);
-  } else if (existing != nullptr) {
-    room.rebind(*existing, &con);
-  } else {
-    room.add(Member{con.peer_id, rooms_.next_join_order(), {}, &con});
-    if (room.local_count() == 1) {
-      if (fanout_->subscribe("room:" + room.id())) ++metrics_.backend_channels;
+  const bool is_new = existing == nullptr;
+  if (!is_new) {
+    // Replacement: the old connection (here or on another pod) hands its
+    // place in the join order and its host role to the new one.
+    if (Session* old = existing->session) {
+      old->is_member = false;
+      close_with_error(*old, ErrorCode::kReplaced, 4009);
     }
+    room.rebind(*existing, &con);
+    existing->pod_id.clear();
+    existing->epoch = con.epoch;
+  } else {
+    existing = &room.add(
+        Member{con.peer_id, rooms_.next_join_order(con.epoch), {}, &con, con.epoch});
   }
+  publish_room(room, cluster::encode_join(config_.pod_id, con.peer_id, existing->join_order,
+                                          con.epoch));
 
   std::vector<std::string> peers;
   peers.reserve(room.size());
@@ -72,12 +94,11 @@ void Gateway::Impl::admit(Connection& con, std::string_view room_id, std::string
   send(con,
        make_text_frame(protocol::make_welcome(room.id(), con.peer_id, room.host(), peers, {})),
        MetricType::kWelcome);
-  if (existing == nullptr) {
+  if (is_new) {
     send_to_room(room, make_text_frame(protocol::make_peer_joined(con.peer_id)),
                  MetricType::kPeerJoined, &con);
   }
-  SM_DEBUG("peer " << con.peer_id << " joined room " << room.id()
-                   << (existing ? " (replacing)" : ""));
+  SM_DEBUG("peer " << con.peer_id << " joined room " << room.id() << (is_new ? "" : " (replacing)"));
 }
 
 void Gateway::Impl::on_close(websocketpp::connection_hdl hdl) {
@@ -103,26 +124,25 @@ void Gateway::Impl::leave(Session& session) {
   Room& room = *session.room;
   const std::string previous_host(room.host());
   room.remove(session.peer_id);
+  // While the backend is down this reaches only our own members; the others
+  // learn it from our member list when we resync (protocol.md §8).
+  publish_room(room, cluster::encode_leave(config_.pod_id, session.peer_id, session.leave_reason));
   announce_departure(room, session.peer_id, session.leave_reason, previous_host);
 }
 
 void Gateway::Impl::announce_departure(Room& room, const std::string& peer_id,
                                        std::string_view reason, const std::string& previous_host) {
   SM_DEBUG("peer " << peer_id << " left room " << room.id() << " (" << reason << ")");
-  if (room.empty()) {
-    if (fanout_->unsubscribe("room:" + room.id())) --metrics_.backend_channels;
-    rooms_.close_if_empty(room.id());
-    return;
+  if (!room.empty()) {
+    send_to_room(room, make_text_frame(protocol::make_peer_left(peer_id, reason)),
+                 MetricType::kPeerLeft, nullptr);
+    if (room.host() != previous_host) {
+      send_to_room(room,
+                   make_text_frame(protocol::make_host_change(room.host(), previous_host, {})),
+                   MetricType::kHostChange, nullptr);
+    }
   }
-  send_to_room(room, make_text_frame(protocol::make_peer_left(peer_id, reason)),
-               MetricType::kPeerLeft, nullptr);
-  if (room.host() != previous_host) {
-    send_to_room(room, make_text_frame(protocol::make_host_change(room.host(), previous_host, {})),
-                 MetricType::kHostChange, nullptr);
-  }
-  if (room.local_count() == 0) {
-    if (fanout_->unsubscribe("room:" + room.id())) --metrics_.backend_channels;
-  }
+  unfollow_if_idle(room);  // may forget `room`: keep it last
 }
 
 void Gateway::Impl::send(Session& to, const MessagePtr& frame, MetricType type) {

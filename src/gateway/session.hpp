@@ -23,6 +23,8 @@ struct Session {
   bool is_member = false;
   // Why the member leaves when this connection closes (protocol.md §3).
   const char* leave_reason = "left";
+  // Admission time in µs since the Unix epoch (Member::epoch).
+  std::uint64_t epoch = 0;
   // Set when the server starts the close (the close code is then ours).
   bool closing = false;
   // Position in Gateway::Impl::sessions_ (swap-remove on close).

@@ -92,7 +92,7 @@ TEST(RoomRegistry, OpenCreatesOnceAndCloseIfEmptyForgetsOnlyEmptyRooms) {
   Room& a = rooms.open("a");
   EXPECT_EQ(&rooms.open("a"), &a);
   EXPECT_EQ(rooms.room_count(), 1u);
-  a.add({"p", rooms.next_join_order(), {}, fake_session(1)});
+  a.add({"p", rooms.next_join_order(1), {}, fake_session(1)});
   rooms.close_if_empty("a");
   EXPECT_NE(rooms.find("a"), nullptr);
   a.remove("p");
@@ -101,10 +101,19 @@ TEST(RoomRegistry, OpenCreatesOnceAndCloseIfEmptyForgetsOnlyEmptyRooms) {
   EXPECT_EQ(rooms.room_count(), 0u);
 }
 
-TEST(RoomRegistry, JoinOrderIsStrictlyIncreasing) {
+TEST(RoomRegistry, JoinOrderFollowsTheClockButIsStrictlyIncreasing) {
   RoomRegistry rooms;
-  const auto first = rooms.next_join_order();
-  EXPECT_LT(first, rooms.next_join_order());
+  EXPECT_EQ(rooms.next_join_order(1000), 1000u);
+  EXPECT_EQ(rooms.next_join_order(1000), 1001u);
+  EXPECT_EQ(rooms.next_join_order(900), 1002u);
+  EXPECT_EQ(rooms.next_join_order(5000), 5000u);
+}
+
+TEST(RoomRegistry, ForgetDropsARoomEvenWithRemoteMembers) {
+  RoomRegistry rooms;
+  rooms.open("a").add({"remote", 1, "pod2", nullptr});
+  rooms.forget("a");
+  EXPECT_EQ(rooms.find("a"), nullptr);
 }
 
 }  // namespace
