@@ -6,13 +6,18 @@
 
 namespace signalmesh::backends::local {
 
-void LocalHub::attach(LocalFanout* adapter) { adapters_.push_back(adapter); }
+void LocalHub::attach(LocalFanout* adapter) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  adapters_.push_back(adapter);
+}
 
 void LocalHub::detach(LocalFanout* adapter) {
+  std::lock_guard<std::mutex> lock(mutex_);
   adapters_.erase(std::remove(adapters_.begin(), adapters_.end(), adapter), adapters_.end());
 }
 
 void LocalHub::deliver(const std::string& channel, std::string_view payload) {
+  std::lock_guard<std::mutex> lock(mutex_);
   for (LocalFanout* adapter : adapters_) adapter->receive(channel, payload);
 }
 
@@ -33,7 +38,7 @@ void LocalFanout::start(asio::io_context& loop, FanoutHandlers handlers) {
 
 void LocalFanout::stop() {
   if (loop_ == nullptr) return;
-  hub_->detach(this);
+  hub_->detach(this);  // no receive() runs after this
   *alive_ = false;
   alive_ = std::make_shared<bool>(true);
   loop_ = nullptr;
@@ -53,8 +58,8 @@ bool LocalFanout::publish(const std::string& channel, std::string_view payload) 
 // Every adapter receives its own envelopes too, as Redis subscribers do;
 // the gateway drops its own echoes by origin pod id.
 void LocalFanout::receive(const std::string& channel, std::string_view payload) {
-  if (loop_ == nullptr || channels_.count(channel) == 0) return;
   // Copy: the publisher's buffer is gone by the time the loop runs this.
+  // loop_ and alive_ change only while this adapter is detached (hub locked).
   asio::post(*loop_, [alive = alive_, this, channel, data = std::string(payload)] {
     if (*alive && channels_.count(channel) != 0 && handlers_.on_message) {
       handlers_.on_message(channel, data);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -15,7 +16,10 @@ namespace signalmesh::backends::local {
 
 class LocalFanout;
 
-// The shared bus. Lives as long as its longest-lived adapter.
+// The shared bus. Lives as long as its longest-lived adapter. Adapters may
+// run on different loops (one per in-process pod), so the hub locks; it is
+// touched only on publish (joins, leaves, cross-pod traffic), never by a
+// relay between members of one pod.
 class LocalHub {
  public:
   void attach(LocalFanout* adapter);
@@ -23,6 +27,7 @@ class LocalHub {
   void deliver(const std::string& channel, std::string_view payload);
 
  private:
+  std::mutex mutex_;
   std::vector<LocalFanout*> adapters_;
 };
 
@@ -39,7 +44,8 @@ class LocalFanout final : public FanoutAdapter {
   bool is_up() const override { return loop_ != nullptr; }
   std::string_view name() const override { return "local"; }
 
-  // Called by the hub: hands the envelope to this adapter's loop.
+  // Called by the hub (from any thread, hub locked): hands the envelope to
+  // this adapter's loop, where the subscription is checked.
   void receive(const std::string& channel, std::string_view payload);
 
  private:
