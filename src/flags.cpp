@@ -224,6 +224,25 @@ const Flag kFlags[] = {
        return parse_uint(v, 1, kSizeMax, c.limits.max_connections);
      },
      [](const Config& c) { return std::to_string(c.limits.max_connections); }},
+    {"heartbeat-interval-ms", "MS", "how often this pod tells the cluster it is alive",
+     "an integer 10-4294967295",
+     [](Config& c, std::string_view v) {
+       return parse_uint(v, 10, kU32Max, c.cluster.heartbeat_interval_ms);
+     },
+     [](const Config& c) { return std::to_string(c.cluster.heartbeat_interval_ms); }},
+    {"pod-lost-ms", "MS",
+     "silence after which another pod is dead and its members leave (pod-lost)",
+     "an integer 50-4294967295",
+     [](Config& c, std::string_view v) {
+       return parse_uint(v, 50, kU32Max, c.cluster.pod_lost_ms);
+     },
+     [](const Config& c) { return std::to_string(c.cluster.pod_lost_ms); }},
+    {"sync-timeout-ms", "MS", "longest wait for other pods' member lists before admitting",
+     "an integer 1-4294967295",
+     [](Config& c, std::string_view v) {
+       return parse_uint(v, 1, kU32Max, c.cluster.sync_timeout_ms);
+     },
+     [](const Config& c) { return std::to_string(c.cluster.sync_timeout_ms); }},
     {"redis-url", "URL", "Redis server of the redis backend", "a URL redis://HOST[:PORT]",
      [](Config& c, std::string_view v) {
        constexpr std::string_view kScheme = "redis://";
@@ -381,6 +400,14 @@ FlagsResult parse_flags(int argc, const char* const* argv, const GetenvFn& geten
       return error(std::string("--") + flag->name + " " + quote(value) +
                    " is not valid: expected " + flag->accepts);
     }
+  }
+  // Values that are each valid but contradict each other.
+  const auto& cluster = result.config.cluster;
+  if (cluster.pod_lost_ms <= cluster.heartbeat_interval_ms) {
+    return error("--pod-lost-ms " + std::to_string(cluster.pod_lost_ms) +
+                 " must be greater than --heartbeat-interval-ms " +
+                 std::to_string(cluster.heartbeat_interval_ms) +
+                 ", or every pod would be lost between two heartbeats");
   }
   result.kind = FlagsResult::kRun;
   return result;

@@ -16,7 +16,8 @@ Gateway::Impl::Impl(asio::io_context& loop, Config config, FanoutPtr fanout)
       fanout_(std::move(fanout)),
       ping_timer_(loop),
       drain_timer_(loop),
-      heartbeat_timer_(loop) {
+      heartbeat_timer_(loop),
+      discovery_timer_(loop) {
   if (config_.pod_id.empty()) config_.pod_id = protocol::random_peer_id();
 }
 
@@ -77,7 +78,7 @@ bool Gateway::Impl::is_ready() const {
 void Gateway::Impl::schedule_ping() {
   ping_timer_.expires_after(std::chrono::milliseconds(config_.limits.ping_interval_ms));
   ping_timer_.async_wait([this](const asio::error_code& ec) {
-    if (!ec) on_ping_tick();
+    if (!ec && !stopped_) on_ping_tick();
   });
 }
 
@@ -114,7 +115,7 @@ void Gateway::Impl::drain(std::function<void()> on_drained) {
   for (const auto& con : open) close(*con, websocketpp::close::status::going_away, "going-away");
   drain_timer_.expires_after(std::chrono::milliseconds(config_.drain_timeout_ms));
   drain_timer_.async_wait([this](const asio::error_code& ec) {
-    if (ec) return;
+    if (ec || stopped_) return;
     SM_WARN("drain deadline passed with " << sessions_.size() << " connections left");
     finish_drain();
   });
@@ -137,6 +138,7 @@ void Gateway::Impl::stop() {
   ping_timer_.cancel();
   drain_timer_.cancel();
   heartbeat_timer_.cancel();
+  discovery_timer_.cancel();
   for (auto& entry : syncs_) {
     if (entry.second.timeout) entry.second.timeout->cancel();
   }

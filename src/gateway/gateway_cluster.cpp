@@ -33,7 +33,7 @@ void Gateway::Impl::start_cluster() {
   if (fanout_->subscribe(std::string(kClusterChannel))) ++metrics_.backend_channels;
   heartbeat_timer_.expires_after(std::chrono::milliseconds(0));
   heartbeat_timer_.async_wait([this](const asio::error_code& ec) {
-    if (!ec) on_heartbeat_tick();
+    if (!ec && !stopped_) on_heartbeat_tick();
   });
 }
 
@@ -66,7 +66,7 @@ void Gateway::Impl::on_heartbeat_tick() {
   }
   heartbeat_timer_.expires_after(std::chrono::milliseconds(config_.cluster.heartbeat_interval_ms));
   heartbeat_timer_.async_wait([this](const asio::error_code& ec) {
-    if (!ec) on_heartbeat_tick();
+    if (!ec && !stopped_) on_heartbeat_tick();
   });
 }
 
@@ -115,13 +115,16 @@ void Gateway::Impl::begin_sync(Room& room, bool after_outage) {
                              discovery_until_ - std::chrono::steady_clock::now());
   sync.timeout->expires_after(wait);
   sync.timeout->async_wait([this, room_id = room.id()](const asio::error_code& ec) {
-    if (!ec) maybe_finish_sync(room_id, true);
+    if (!ec && !stopped_) maybe_finish_sync(room_id, true);
   });
   // A discovery window still open: check again when it closes.
   if (std::chrono::steady_clock::now() < discovery_until_) {
-    auto check = std::make_shared<asio::steady_timer>(loop_, discovery_until_);
-    check->async_wait([this, check, room_id = room.id()](const asio::error_code& ec) {
-      if (!ec) maybe_finish_sync(room_id, false);
+    discovery_timer_.expires_at(discovery_until_);
+    discovery_timer_.async_wait([this](const asio::error_code& ec) {
+      if (ec || stopped_) return;
+      std::vector<std::string> waiting;
+      for (const auto& entry : syncs_) waiting.push_back(entry.first);
+      for (const auto& room_id : waiting) maybe_finish_sync(room_id, false);
     });
   } else {
     maybe_finish_sync(room.id(), false);

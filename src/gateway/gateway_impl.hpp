@@ -118,6 +118,7 @@ struct Gateway::Impl {
   std::unordered_map<std::string, PodState> pods_;
   cluster::Envelope envelope_;  // decode buffer, reused
   asio::steady_timer heartbeat_timer_;
+  asio::steady_timer discovery_timer_;
   std::uint64_t incarnation_ = 0;
   // Syncs begun before this point also wait for it: a starting pod needs a
   // moment to hear which other pods are alive.

@@ -71,9 +71,8 @@ void Gateway::Impl::relay(Session& sender, const protocol::ValidatedMessage& msg
            msg.ref_json);
     return;
   }
-  sender.refused_in_row = 0;
-
   if (msg.type == MessageType::kHostChange) {
+    sender.refused_in_row = 0;
     const std::string previous(room.host());
     room.set_host(target->peer_id);
     publish_room(room, cluster::encode_host_change(config_.pod_id, sender.peer_id, target->peer_id));
@@ -92,28 +91,34 @@ void Gateway::Impl::relay(Session& sender, const protocol::ValidatedMessage& msg
     frame = make_text_frame(protocol::with_sender_id(raw->get_payload(), sender.peer_id));
   }
   const MetricType type = metric_type_of(msg.type);
+  // Accepted unless the backend fails it below; backend-unavailable neither
+  // counts toward nor resets the refused-in-a-row limit (protocol.md §4).
+  bool accepted = true;
   if (msg.type == MessageType::kKick) {
     kick(sender, *target, frame);
   } else if (target != nullptr && target->session != nullptr) {
     send(*target->session, frame, type);
   } else if (target != nullptr) {
-    if (!publish_room(room, cluster::encode_relay(config_.pod_id, sender.peer_id, target->peer_id,
+    accepted = publish_room(room, cluster::encode_relay(config_.pod_id, sender.peer_id, target->peer_id,
                                                   static_cast<std::uint64_t>(type),
-                                                  frame->get_payload()))) {
+                                                  frame->get_payload()));
+    if (!accepted) {
       refuse(sender, ErrorCode::kBackendUnavailable,
              "the target is on another pod and the cluster backend is unavailable", msg.ref_json);
     }
   } else {
     send_to_room(room, frame, type, &sender);
-    if (has_remote &&
-        !publish_room(room, cluster::encode_relay(config_.pod_id, sender.peer_id, "*",
-                                                  static_cast<std::uint64_t>(type),
-                                                  frame->get_payload()))) {
+    accepted = !has_remote ||
+               publish_room(room, cluster::encode_relay(config_.pod_id, sender.peer_id, "*",
+                                                        static_cast<std::uint64_t>(type),
+                                                        frame->get_payload()));
+    if (!accepted) {
       refuse(sender, ErrorCode::kBackendUnavailable,
              "the cluster backend is unavailable: only members on this pod received it",
              msg.ref_json);
     }
   }
+  if (accepted) sender.refused_in_row = 0;
 }
 
 void Gateway::Impl::kick(Session& host, Member& target, const MessagePtr& kick_frame) {

@@ -53,6 +53,10 @@ std::vector<GoodCase> good_cases() {
        [](const Config& c) { return c.limits.handshake_timeout_ms == 750; }},
       {"close-timeout-ms", "500", [](const Config& c) { return c.limits.close_timeout_ms == 500; }},
       {"max-connections", "123", [](const Config& c) { return c.limits.max_connections == 123; }},
+      {"heartbeat-interval-ms", "250",
+       [](const Config& c) { return c.cluster.heartbeat_interval_ms == 250; }},
+      {"pod-lost-ms", "1500", [](const Config& c) { return c.cluster.pod_lost_ms == 1500; }},
+      {"sync-timeout-ms", "700", [](const Config& c) { return c.cluster.sync_timeout_ms == 700; }},
       {"redis-url", "redis://10.1.2.3:6380",
        [](const Config& c) { return c.redis_url == "redis://10.1.2.3:6380"; }},
       {"zmq-bind", "tcp://0.0.0.0:5555",
@@ -248,6 +252,9 @@ TEST(Flags, HelpListsEveryFlagWithItsValueEnvironmentVariableAndDefault) {
       {"--handshake-timeout-ms", "5000"},
       {"--close-timeout-ms", "3000"},
       {"--max-connections", "10000"},
+      {"--heartbeat-interval-ms", "1000"},
+      {"--pod-lost-ms", "3000"},
+      {"--sync-timeout-ms", "1000"},
       {"--redis-url", "redis://127.0.0.1:6379"},
       {"--zmq-bind", "\"\""},
       {"--zmq-peers", "\"\""},
@@ -312,6 +319,9 @@ std::vector<BadCase> bad_cases() {
       {"handshake-timeout-ms", "0"},
       {"close-timeout-ms", "0"},
       {"max-connections", "0"},
+      {"heartbeat-interval-ms", "9"},
+      {"pod-lost-ms", "49"},
+      {"sync-timeout-ms", "0"},
       // rates
       {"rate-per-second", "0"},
       {"rate-per-second", "-3"},
@@ -396,6 +406,16 @@ TEST(Flags, ControlCharactersInARefusedValueDoNotBreakTheLine) {
   ASSERT_EQ(r.kind, FlagsResult::kError);
   EXPECT_EQ(r.text.find('\n'), std::string::npos);
   EXPECT_EQ(r.text.find('\r'), std::string::npos);
+}
+
+TEST(Flags, APodLostTimeoutNotAboveTheHeartbeatIntervalIsAnError) {
+  const auto r = parse({"--heartbeat-interval-ms=2000"}, {{"SIGNALMESH_POD_LOST_MS", "2000"}});
+  ASSERT_EQ(r.kind, FlagsResult::kError);
+  EXPECT_NE(r.text.find("--pod-lost-ms 2000"), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find("--heartbeat-interval-ms 2000"), std::string::npos) << r.text;
+  EXPECT_EQ(r.text.find('\n'), std::string::npos) << r.text;
+  const auto ok = parse({"--heartbeat-interval-ms=2000", "--pod-lost-ms=2001"});
+  EXPECT_EQ(ok.kind, FlagsResult::kRun) << ok.text;
 }
 
 TEST(Flags, AFlagWithoutItsValueIsAnError) {
