@@ -17,7 +17,9 @@ namespace signalmesh {
 
 struct Config;
 
-// Called on the gateway's loop thread only.
+// Called on the gateway's loop thread only. on_state is posted (is_up()
+// has already changed when it runs); on_message is called directly from the
+// backend's read path and may call stop().
 struct FanoutHandlers {
   // An envelope arrived on a channel this pod subscribed to. The views are
   // valid only during the call.
@@ -33,9 +35,13 @@ class FanoutAdapter {
   // Attaches to the gateway's loop. Handlers are invoked on that loop only;
   // a backend with its own thread posts onto it. Loop thread only.
   virtual void start(asio::io_context& loop, FanoutHandlers handlers) = 0;
-  // Detaches; no handler runs after it returns. Loop thread only.
+  // Detaches; no handler runs after it returns. Must be called before the
+  // io_context is destroyed. Loop thread only.
   virtual void stop() = 0;
-  // Idempotent; returns true when the subscription set changed.
+  // Idempotent; returns true when the subscription set changed. Contract:
+  // an envelope this adapter publishes after subscribe() returned, and any
+  // envelope published in reply to it, reaches this subscription (the Redis
+  // backend holds such publishes until the SUBSCRIBE is acknowledged).
   virtual bool subscribe(const std::string& channel) = 0;
   virtual bool unsubscribe(const std::string& channel) = 0;
   // Queues an envelope; false when the backend is down and it was dropped.
@@ -48,7 +54,8 @@ class FanoutAdapter {
 using FanoutPtr = std::unique_ptr<FanoutAdapter>;
 
 // The one place that maps Config::backend to an implementation
-// (backends/factory.cpp). Returns nullptr for an unknown name.
+// (backends/factory.cpp). Returns nullptr for an unknown name; throws
+// std::invalid_argument for invalid backend settings (e.g. a bad Redis URL).
 FanoutPtr make_fanout(const Config& config);
 
 }  // namespace signalmesh
