@@ -3,6 +3,8 @@
 // and --help follow from it.
 #include "flags.hpp"
 
+#include "auth/origin.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -12,6 +14,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <fstream>
 #include <sstream>
 #include <string_view>
 #include <system_error>
@@ -89,6 +92,33 @@ bool parse_endpoint_list(std::string_view v, std::vector<std::string>& out) {
   out = std::move(list);
   return true;
 }
+
+// Comma-separated items (spaces around each ignored), each accepted by `ok`.
+bool parse_list(std::string_view v, bool (*ok)(std::string_view), std::vector<std::string>& out) {
+  std::vector<std::string> list;
+  if (!trim(v).empty()) {
+    while (true) {
+      const auto comma = v.find(',');
+      const auto item = trim(v.substr(0, comma));
+      if (item.empty() || !ok(item)) return false;
+      list.emplace_back(item);
+      if (comma == std::string_view::npos) break;
+      v.remove_prefix(comma + 1);
+    }
+  }
+  out = std::move(list);
+  return true;
+}
+
+bool is_turn_uri(std::string_view v) {
+  return (v.rfind("turn:", 0) == 0 || v.rfind("turns:", 0) == 0 || v.rfind("stun:", 0) == 0) &&
+         v.find(':') + 1 < v.size() && !has_space_or_control(v);
+}
+
+bool is_secret(std::string_view v) { return !v.empty() && !has_space_or_control(v); }
+
+// Secrets are never shown, only whether one is set.
+std::string show_secret(bool set) { return set ? "(set)" : "\"\""; }
 
 std::string show_double(double d) {
   std::ostringstream out;
@@ -169,6 +199,46 @@ const Flag kFlags[] = {
      "an integer 0-4294967295",
      [](Config& c, std::string_view v) { return parse_uint(v, 0, kU32Max, c.drain_timeout_ms); },
      [](const Config& c) { return std::to_string(c.drain_timeout_ms); }},
+    {"jwt-secret", "SECRET",
+     "HS256 secret of admission tokens; empty: auth off (prefer the env var or --jwt-secret-file)",
+     "a non-empty string without spaces",
+     [](Config& c, std::string_view v) {
+       if (!is_secret(v)) return false;
+       c.auth.jwt_secret = std::string(v);
+       return true;
+     },
+     [](const Config& c) { return show_secret(!c.auth.jwt_secret.empty()); }},
+    {"jwt-secret-file", "PATH", "read the token secret from this file (one line)",
+     "a readable file holding the secret",
+     [](Config& c, std::string_view v) {
+       std::ifstream in{std::string(v)};
+       std::string secret;
+       if (!in || !std::getline(in, secret)) return false;
+       if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+       if (!is_secret(secret)) return false;
+       c.auth.jwt_secret = std::move(secret);
+       return true;
+     },
+     [](const Config&) { return std::string("\"\""); }},
+    {"allowed-origins", "LIST",
+     "browser origins allowed to connect (others get HTTP 403); empty: any (a warning is logged)",
+     "empty, or comma-separated origins such as https://app.example.com,https://*.example.com",
+     [](Config& c, std::string_view v) {
+       return parse_list(v, auth::is_origin_pattern, c.auth.allowed_origins);
+     },
+     [](const Config& c) { return show_string(join(c.auth.allowed_origins)); }},
+    {"turn-secret", "LIST",
+     "coturn static-auth-secret(s); the first signs, the rest stay valid during a rotation",
+     "empty, or comma-separated secrets without spaces",
+     [](Config& c, std::string_view v) { return parse_list(v, is_secret, c.turn.secrets); },
+     [](const Config& c) { return show_secret(!c.turn.secrets.empty()); }},
+    {"turn-uris", "LIST", "TURN/STUN URIs handed to browsers with the credentials",
+     "empty, or comma-separated turn:/turns:/stun: URIs",
+     [](Config& c, std::string_view v) { return parse_list(v, is_turn_uri, c.turn.uris); },
+     [](const Config& c) { return show_string(join(c.turn.uris)); }},
+    {"turn-ttl", "SECONDS", "lifetime of issued TURN credentials", "an integer 60-604800",
+     [](Config& c, std::string_view v) { return parse_uint(v, 60, 604800, c.turn.ttl_seconds); },
+     [](const Config& c) { return std::to_string(c.turn.ttl_seconds); }},
     {"max-message-bytes", "BYTES", "largest client message; larger closes with 1009",
      "an integer >= 1",
      [](Config& c, std::string_view v) {

@@ -46,6 +46,26 @@ struct ClusterTimings {
   std::uint32_t sync_timeout_ms = 1000;
 };
 
+// Who may connect (protocol.md §6). Off by default (the local demo).
+struct AuthConfig {
+  // HS256 secret of the tokens; empty: auth off. Never logged.
+  std::string jwt_secret;
+  // Exact origins ("https://app.example.com") or one-label-or-more wildcards
+  // ("https://*.example.com"); empty: every origin is admitted (logged).
+  std::vector<std::string> allowed_origins;
+};
+
+// coturn REST API credentials (use-auth-secret). Off while `secrets` is empty.
+struct TurnConfig {
+  // Shared secrets of coturn's static-auth-secret; the first signs, the
+  // others are kept during a rotation (coturn accepts any of its list).
+  std::vector<std::string> secrets;
+  // turn:/turns:/stun: URIs handed to browsers.
+  std::vector<std::string> uris;
+  // Lifetime of issued credentials (coturn checks the expiry in the username).
+  std::uint32_t ttl_seconds = 86400;
+};
+
 struct Config {
   std::string host = "0.0.0.0";
   // 0 picks a free port (tests); Gateway::port() tells which.
@@ -56,6 +76,8 @@ struct Config {
   std::string pod_id;
   Limits limits;
   ClusterTimings cluster;
+  AuthConfig auth;
+  TurnConfig turn;
   // On SIGTERM/SIGINT: readyz 503, close everyone 1001, exit by this deadline.
   std::uint32_t drain_timeout_ms = 10000;
   LogLevel log_level = LogLevel::kInfo;

@@ -67,6 +67,11 @@ void Gateway::Impl::start() {
   start_cluster();
   started_ = true;
   schedule_ping();
+  if (config_.auth.allowed_origins.empty()) {
+    SM_WARN("no --allowed-origins: pages from any origin may connect (fine for the local demo, "
+            "not for a public service)");
+  }
+  if (config_.auth.jwt_secret.empty()) SM_INFO("auth is off: no token is required to join");
   SM_INFO("gateway pod " << config_.pod_id << " listening on " << config_.host << ":" << port_
                          << " (backend " << fanout_->name() << ")");
 }

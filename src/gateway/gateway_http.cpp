@@ -6,6 +6,10 @@
 #include "core/log.hpp"
 #include "gateway/gateway_impl.hpp"
 #include "gateway/request_path.hpp"
+#include "signalmesh/protocol.hpp"
+#include "auth/origin.hpp"
+#include "auth/token.hpp"
+#include "auth/turn.hpp"
 #include "http/demo_assets.hpp"
 
 namespace signalmesh {
@@ -21,6 +25,42 @@ void respond(Connection& con, websocketpp::http::status_code::value status,
 
 }  // namespace
 
+// GET /turn?peerId=...[&token=...] (protocol.md §7): guarded by the same
+// token as /signal when auth is on (also accepted as a Bearer header).
+void Gateway::Impl::serve_turn(Connection& con, std::string_view query) {
+  using websocketpp::http::status_code::value;
+  const char* kText = "text/plain; charset=utf-8";
+  if (config_.turn.secrets.empty()) {
+    respond(con, value::not_found, kText, "TURN credentials are not configured\n");
+    return;
+  }
+  bool has_peer = false;
+  const auto peer_id = query_param(query, "peerId", has_peer);
+  if (!has_peer || !protocol::is_valid_id(peer_id)) {
+    respond(con, value::bad_request, kText, "peerId must be 1 to 64 characters of [A-Za-z0-9_-]\n");
+    return;
+  }
+  if (!config_.auth.jwt_secret.empty()) {
+    bool has_token = false;
+    std::string token(query_param(query, "token", has_token));
+    const std::string& bearer = con.get_request_header("Authorization");
+    if (!has_token && bearer.rfind("Bearer ", 0) == 0) token = bearer.substr(7);
+    const auto claims = auth::verify_token(token, config_.auth.jwt_secret, unix_seconds());
+    if (!claims) {
+      respond(con, value::unauthorized, kText,
+              "token missing, malformed, badly signed or expired\n");
+      return;
+    }
+    if (claims->sub != peer_id) {
+      respond(con, value::forbidden, kText, "the token does not grant this peerId\n");
+      return;
+    }
+  }
+  const auto credentials = auth::make_turn_credentials(
+      config_.turn, peer_id, static_cast<std::int64_t>(unix_seconds()));
+  respond(con, value::ok, "application/json", auth::turn_response_json(config_.turn, credentials));
+}
+
 bool Gateway::Impl::on_validate(websocketpp::connection_hdl hdl) {
   using websocketpp::http::status_code::value;
   auto con = server_.get_con_from_hdl(hdl);
@@ -32,6 +72,11 @@ bool Gateway::Impl::on_validate(websocketpp::connection_hdl hdl) {
   };
   const auto path = split_request(con->get_resource());
   if (!path.is_signal) return reject(value::not_found, metrics_.http_rejected_404, "not found");
+  const std::string& origin = con->get_request_header("Origin");
+  const bool has_origin = !origin.empty();  // no header: not a browser
+  if (!auth::origin_allowed(origin, has_origin, config_.auth.allowed_origins)) {
+    return reject(value::forbidden, metrics_.http_rejected_403, "origin not allowed");
+  }
   if (!is_ready()) {
     return reject(value::service_unavailable, metrics_.http_rejected_503, "not ready");
   }
@@ -65,6 +110,8 @@ void Gateway::Impl::on_http(websocketpp::connection_hdl hdl) {
     metrics_.connections = static_cast<std::int64_t>(sessions_.size());
     metrics_.rooms = static_cast<std::int64_t>(rooms_.room_count());
     respond(*con, value::ok, "text/plain; version=0.0.4; charset=utf-8", metrics_.render());
+  } else if (path.path == "/turn") {
+    serve_turn(*con, path.query);
   } else if (path.is_signal) {
     respond(*con, value::upgrade_required, "text/plain; charset=utf-8",
             "this endpoint takes a WebSocket upgrade\n");

@@ -39,6 +39,8 @@ struct Gateway::Impl {
   // --- HTTP and handshake (gateway_http.cpp)
   bool on_validate(websocketpp::connection_hdl hdl);
   void on_http(websocketpp::connection_hdl hdl);
+  void serve_turn(Connection& con, std::string_view query);
+  double unix_seconds() const { return static_cast<double>(now_us()) / 1e6; }
 
   // --- membership (gateway_session.cpp)
   void on_open(websocketpp::connection_hdl hdl);

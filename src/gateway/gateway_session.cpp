@@ -2,6 +2,8 @@
 // about it (protocol.md §1, §3).
 #include <algorithm>
 
+#include "auth/token.hpp"
+#include "auth/turn.hpp"
 #include "core/log.hpp"
 #include "gateway/gateway_impl.hpp"
 #include "gateway/request_path.hpp"
@@ -33,7 +35,24 @@ void Gateway::Impl::on_open(websocketpp::connection_hdl hdl) {
     close(*con, websocketpp::close::status::going_away, "going-away");
     return;
   }
-  con->peer_id = has_peer_id ? std::string(peer_param) : protocol::random_peer_id();
+  if (!config_.auth.jwt_secret.empty()) {
+    bool has_token = false;
+    const auto token = query_param(request.query, "token", has_token);
+    const auto claims = auth::verify_token(token, config_.auth.jwt_secret, unix_seconds());
+    if (!claims) {
+      close_with_error(*con, ErrorCode::kUnauthorized, 4001);
+      return;
+    }
+    // peerId, when given, must be the one the token grants (§6).
+    const std::string_view peer_id = has_peer_id ? peer_param : std::string_view(claims->sub);
+    if (!auth::grants(*claims, request.room_id, peer_id)) {
+      close_with_error(*con, ErrorCode::kForbidden, 4003);
+      return;
+    }
+    con->peer_id = std::string(peer_id);
+  } else {
+    con->peer_id = has_peer_id ? std::string(peer_param) : protocol::random_peer_id();
+  }
   request_admission(con, request.room_id);
 }
 
@@ -91,8 +110,15 @@ void Gateway::Impl::admit(Connection& con, Room& room) {
   for (const auto& member : room.members()) {
     if (member.peer_id != con.peer_id) peers.push_back(member.peer_id);
   }
+  std::string ice_servers;
+  if (!config_.turn.secrets.empty()) {
+    ice_servers = auth::ice_servers_json(
+        config_.turn, auth::make_turn_credentials(config_.turn, con.peer_id,
+                                                  static_cast<std::int64_t>(unix_seconds())));
+  }
   send(con,
-       make_text_frame(protocol::make_welcome(room.id(), con.peer_id, room.host(), peers, {})),
+       make_text_frame(
+           protocol::make_welcome(room.id(), con.peer_id, room.host(), peers, ice_servers)),
        MetricType::kWelcome);
   if (is_new) {
     send_to_room(room, make_text_frame(protocol::make_peer_joined(con.peer_id)),

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <functional>
 #include <map>
 #include <string>
@@ -31,6 +33,16 @@ struct GoodCase {
   std::function<bool(const Config&)> landed;
 };
 
+// A file holding a token secret, as --jwt-secret-file expects.
+std::string secret_file() {
+  static const std::string path = [] {
+    std::string p = ::testing::TempDir() + "signalmesh-flags-secret";
+    std::ofstream(p) << "from-a-file\n";
+    return p;
+  }();
+  return path;
+}
+
 std::vector<GoodCase> good_cases() {
   return {
       {"host", "127.0.0.1", [](const Config& c) { return c.host == "127.0.0.1"; }},
@@ -39,6 +51,23 @@ std::vector<GoodCase> good_cases() {
       {"pod-id", "pod-7.a_b", [](const Config& c) { return c.pod_id == "pod-7.a_b"; }},
       {"log-level", "debug", [](const Config& c) { return c.log_level == LogLevel::kDebug; }},
       {"drain-timeout-ms", "2500", [](const Config& c) { return c.drain_timeout_ms == 2500; }},
+      // The same secret as secret_file(), so that all flags together agree.
+      {"jwt-secret", "from-a-file",
+       [](const Config& c) { return c.auth.jwt_secret == "from-a-file"; }},
+      {"jwt-secret-file", secret_file(),
+       [](const Config& c) { return c.auth.jwt_secret == "from-a-file"; }},
+      {"allowed-origins", "https://a.example.com,https://*.b.example",
+       [](const Config& c) {
+         return c.auth.allowed_origins ==
+                std::vector<std::string>{"https://a.example.com", "https://*.b.example"};
+       }},
+      {"turn-secret", "one,two",
+       [](const Config& c) { return c.turn.secrets == std::vector<std::string>{"one", "two"}; }},
+      {"turn-uris", "turn:127.0.0.1:3478?transport=udp",
+       [](const Config& c) {
+         return c.turn.uris == std::vector<std::string>{"turn:127.0.0.1:3478?transport=udp"};
+       }},
+      {"turn-ttl", "600", [](const Config& c) { return c.turn.ttl_seconds == 600; }},
       {"max-message-bytes", "1024",
        [](const Config& c) { return c.limits.max_message_bytes == 1024; }},
       {"max-room-members", "2", [](const Config& c) { return c.limits.max_room_members == 2; }},
@@ -242,6 +271,12 @@ TEST(Flags, HelpListsEveryFlagWithItsValueEnvironmentVariableAndDefault) {
       {"--pod-id", "\"\""},
       {"--log-level", "info"},
       {"--drain-timeout-ms", "10000"},
+      {"--jwt-secret", "\"\""},
+      {"--jwt-secret-file", "\"\""},
+      {"--allowed-origins", "\"\""},
+      {"--turn-secret", "\"\""},
+      {"--turn-uris", "\"\""},
+      {"--turn-ttl", "86400"},
       {"--max-message-bytes", "65536"},
       {"--max-room-members", "50"},
       {"--rate-per-second", "50"},
