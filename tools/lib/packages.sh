@@ -16,7 +16,7 @@ SIGNALMESH_BUILD_PACKAGES=(
 # for libFuzzer, Chromium for the browser test.
 # shellcheck disable=SC2034  # used by the scripts that source this file
 SIGNALMESH_TEST_PACKAGES=(
-  redis-server
+  redis-server coturn curl
   python3 python3-yaml
   clang libclang-rt-14-dev
   chromium

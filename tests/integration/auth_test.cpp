@@ -1,0 +1,135 @@
+// Auth over the wire (protocol.md §6, §7): tokens on /signal and /turn, the
+// Origin allow-list, TURN credentials in welcome.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+#include "auth/token.hpp"
+#include "support/pods.hpp"
+#include "support/raw_client.hpp"
+#include "support/ws_client.hpp"
+
+namespace signalmesh::test {
+namespace {
+
+const std::string kSecret = "integration-secret";
+
+long long unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string token(const std::string& sub, const std::string& room, long long exp_in = 600) {
+  return auth::sign_token(R"({"sub":")" + sub + R"(","room":")" + room + R"(","exp":)" +
+                              std::to_string(unix_now() + exp_in) + "}",
+                          kSecret);
+}
+
+class Auth : public ::testing::Test {
+ protected:
+  static Config config() {
+    Config c = test_config();
+    c.auth.jwt_secret = kSecret;
+    c.auth.allowed_origins = {"https://app.example.com", "https://*.example.org"};
+    c.turn.secrets = {"turn-secret"};
+    c.turn.uris = {"turn:127.0.0.1:3478?transport=udp"};
+    c.turn.ttl_seconds = 600;
+    return c;
+  }
+  std::string signal(const std::string& query) const {
+    return pod_.url() + "/signal/" + room_ + query;
+  }
+  InProcessPod pod_{config()};
+  std::string room_ = random_id();
+};
+
+void expect_refused(WsClient& ws, const char* code, int close_code) {
+  EXPECT_TRUE(ws.expect_error(code)) << code;
+  EXPECT_TRUE(ws.expect_close(close_code)) << close_code;
+}
+
+TEST_F(Auth, AValidTokenAdmitsItsPeerIdEvenWithoutAPeerIdParameter) {
+  WsClient ws;
+  ASSERT_TRUE(ws.connect(signal("?token=" + token("alice", room_))).open);
+  auto welcome = ws.expect_message_of_type("welcome");
+  ASSERT_TRUE(welcome);
+  EXPECT_EQ(welcome->str("peerId"), "alice");
+}
+
+TEST_F(Auth, AMissingMalformedBadlySignedOrExpiredTokenIsUnauthorized4001) {
+  const std::string good = token("alice", room_);
+  const std::vector<std::string> queries = {
+      "?peerId=alice", "?token=", "?token=garbage", "?token=" + good + "x",
+      "?token=" + auth::sign_token(R"({"sub":"alice","room":"*","exp":9999999999})", "wrong"),
+      "?token=" + token("alice", room_, -10)};
+  for (const std::string& query : queries) {
+    WsClient ws;
+    ASSERT_TRUE(ws.connect(signal(query)).open) << query;
+    expect_refused(ws, "unauthorized", 4001);
+  }
+}
+
+TEST_F(Auth, ATokenForAnotherRoomOrPeerIdIsForbidden4003) {
+  const std::vector<std::string> queries = {"?token=" + token("alice", "another-room"),
+                                            "?peerId=bob&token=" + token("alice", room_)};
+  for (const std::string& query : queries) {
+    WsClient ws;
+    ASSERT_TRUE(ws.connect(signal(query)).open) << query;
+    expect_refused(ws, "forbidden", 4003);
+  }
+  WsClient any_room;
+  ASSERT_TRUE(any_room.connect(signal("?peerId=carol&token=" + token("carol", "*"))).open);
+  EXPECT_TRUE(any_room.expect_message_of_type("welcome")) << "room * grants every room";
+}
+
+TEST_F(Auth, WelcomeCarriesTurnIceServersReadyForRTCPeerConnection) {
+  WsClient ws;
+  ASSERT_TRUE(ws.connect(signal("?token=" + token("alice", room_))).open);
+  auto welcome = ws.expect_message_of_type("welcome");
+  ASSERT_TRUE(welcome);
+  const std::string ice = welcome->member_json("iceServers");
+  EXPECT_NE(ice.find(R"("urls":["turn:127.0.0.1:3478?transport=udp"])"), std::string::npos) << ice;
+  EXPECT_NE(ice.find(R"(:alice","credential":")"), std::string::npos) << ice;
+}
+
+TEST_F(Auth, ForeignOriginsGet403WhileListedOnesAndNonBrowsersAreAdmitted) {
+  const std::string query = "?token=" + token("alice", room_);
+  WsClient foreign({true, {{"Origin", "https://evil.example.com"}}});
+  EXPECT_EQ(foreign.connect(signal(query)).http_status, 403);
+  WsClient listed({true, {{"Origin", "https://app.example.com"}}});
+  EXPECT_TRUE(listed.connect(signal(query)).open);
+  WsClient wildcard({true, {{"Origin", "https://tenant.example.org"}}});
+  EXPECT_TRUE(wildcard.connect(signal("?token=" + token("bob", room_))).open);
+  WsClient no_origin;
+  EXPECT_TRUE(no_origin.connect(signal("?token=" + token("carol", room_))).open);
+}
+
+TEST_F(Auth, TurnEndpointIsGuardedByTheSameToken) {
+  EXPECT_EQ(http_get(pod_.url(), "/turn?peerId=alice").status, 401);
+  EXPECT_EQ(http_get(pod_.url(), "/turn?peerId=alice&token=" + token("bob", "*")).status, 403);
+  EXPECT_EQ(http_get(pod_.url(), "/turn?token=" + token("alice", "*")).status, 400);
+  auto ok = http_get(pod_.url(), "/turn?peerId=alice&token=" + token("alice", "*"));
+  ASSERT_EQ(ok.status, 200);
+  auto body = Json::parse(ok.body);
+  ASSERT_TRUE(body) << ok.body;
+  const std::string username = body->str("username");
+  const long long expiry = std::stoll(username.substr(0, username.find(':')));
+  EXPECT_EQ(username.substr(username.find(':')), ":alice");
+  EXPECT_NEAR(static_cast<double>(expiry), static_cast<double>(unix_now() + 600), 5.0);
+  EXPECT_EQ(body->member_json("ttl"), "600");
+  EXPECT_FALSE(body->str("password").empty());
+  EXPECT_TRUE(body->has("iceServers"));
+  auto bearer = http_get(pod_.url(), "/turn?peerId=alice",
+                         {{"Authorization", "Bearer " + token("alice", "*")}});
+  EXPECT_EQ(bearer.status, 200);
+}
+
+TEST(TurnOff, WithoutTurnSecretsTurnIs404AndWelcomeHasNoIceServers) {
+  InProcessPod pod(test_config());
+  EXPECT_EQ(http_get(pod.url(), "/turn?peerId=alice").status, 404);
+}
+
+}  // namespace
+}  // namespace signalmesh::test
