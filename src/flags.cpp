@@ -3,8 +3,6 @@
 // and --help follow from it.
 #include "flags.hpp"
 
-#include "auth/origin.hpp"
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -13,12 +11,14 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string_view>
 #include <system_error>
 #include <utility>
+
+#include "auth/origin.hpp"
 
 namespace signalmesh {
 namespace {
@@ -115,10 +115,14 @@ bool is_turn_uri(std::string_view v) {
          v.find(':') + 1 < v.size() && !has_space_or_control(v);
 }
 
-bool is_secret(std::string_view v) { return !v.empty() && !has_space_or_control(v); }
+bool is_secret(std::string_view v) {
+  return !v.empty() && !has_space_or_control(v);
+}
 
 // Secrets are never shown, only whether one is set.
-std::string show_secret(bool set) { return set ? "(set)" : "\"\""; }
+std::string show_secret(bool set) {
+  return set ? "(set)" : "\"\"";
+}
 
 std::string show_double(double d) {
   std::ostringstream out;

@@ -23,7 +23,9 @@ void LocalHub::deliver(const std::string& channel, std::string_view payload) {
 
 LocalFanout::LocalFanout(std::shared_ptr<LocalHub> hub) : hub_(std::move(hub)) {}
 
-LocalFanout::~LocalFanout() { stop(); }
+LocalFanout::~LocalFanout() {
+  stop();
+}
 
 void LocalFanout::start(asio::io_context& loop, FanoutHandlers handlers) {
   loop_ = &loop;
@@ -45,9 +47,13 @@ void LocalFanout::stop() {
   channels_.clear();
 }
 
-bool LocalFanout::subscribe(const std::string& channel) { return channels_.insert(channel).second; }
+bool LocalFanout::subscribe(const std::string& channel) {
+  return channels_.insert(channel).second;
+}
 
-bool LocalFanout::unsubscribe(const std::string& channel) { return channels_.erase(channel) > 0; }
+bool LocalFanout::unsubscribe(const std::string& channel) {
+  return channels_.erase(channel) > 0;
+}
 
 bool LocalFanout::publish(const std::string& channel, std::string_view payload) {
   if (loop_ == nullptr) return false;

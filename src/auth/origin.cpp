@@ -46,9 +46,8 @@ bool is_origin_pattern(std::string_view entry) {
     return false;
   }
   const auto star = host.find('*');
-  return star == std::string_view::npos ||
-         (star == 0 && host.size() > 2 && host[1] == '.' &&
-          host.find('*', 1) == std::string_view::npos);
+  return star == std::string_view::npos || (star == 0 && host.size() > 2 && host[1] == '.' &&
+                                            host.find('*', 1) == std::string_view::npos);
 }
 
 }  // namespace signalmesh::auth

@@ -72,8 +72,7 @@ std::string encode_leave(std::string_view origin, std::string_view peer, std::st
 
 std::string encode_relay(std::string_view origin, std::string_view from, std::string_view target,
                          std::uint64_t type, std::string_view body) {
-  std::string out =
-      header(Kind::kRelay, origin, from.size() + target.size() + 8 + body.size());
+  std::string out = header(Kind::kRelay, origin, from.size() + target.size() + 8 + body.size());
   field(out, from);
   field(out, target);
   number(out, type);

@@ -19,14 +19,14 @@
 namespace signalmesh::cluster {
 
 enum class Kind : char {
-  kJoin = 'J',       // a member was admitted (or replaced) on the origin pod
-  kLeave = 'L',      // a member of the origin pod left
-  kRelay = 'R',      // sdp/ice from a member of the origin pod
-  kHostChange = 'H', // the host handed the role off
-  kKick = 'K',       // the host kicked a member (of any pod)
-  kSyncRequest = 'Q',// "tell me your members of this room" (cluster channel)
-  kSync = 'S',       // the origin pod's complete list of its members of a room
-  kHeartbeat = 'B',  // the origin pod is alive (cluster channel)
+  kJoin = 'J',         // a member was admitted (or replaced) on the origin pod
+  kLeave = 'L',        // a member of the origin pod left
+  kRelay = 'R',        // sdp/ice from a member of the origin pod
+  kHostChange = 'H',   // the host handed the role off
+  kKick = 'K',         // the host kicked a member (of any pod)
+  kSyncRequest = 'Q',  // "tell me your members of this room" (cluster channel)
+  kSync = 'S',         // the origin pod's complete list of its members of a room
+  kHeartbeat = 'B',    // the origin pod is alive (cluster channel)
 };
 
 struct SyncedMember {

@@ -11,9 +11,13 @@ std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
 const char* const kNames[] = {"error", "warn", "info", "debug"};
 }  // namespace
 
-void set_level(LogLevel level) { g_level.store(static_cast<int>(level)); }
+void set_level(LogLevel level) {
+  g_level.store(static_cast<int>(level));
+}
 
-bool enabled(LogLevel level) { return static_cast<int>(level) <= g_level.load(); }
+bool enabled(LogLevel level) {
+  return static_cast<int>(level) <= g_level.load();
+}
 
 void write(LogLevel level, const std::string& line) {
   const auto now = std::chrono::system_clock::now();

@@ -14,13 +14,13 @@ void write(LogLevel level, const std::string& line);
 
 }  // namespace signalmesh::log
 
-#define SM_LOG(level, expr)                                          \
-  do {                                                               \
-    if (::signalmesh::log::enabled(level)) {                         \
-      std::ostringstream sm_log_stream_;                             \
-      sm_log_stream_ << expr;                                        \
-      ::signalmesh::log::write(level, sm_log_stream_.str());         \
-    }                                                                \
+#define SM_LOG(level, expr)                                  \
+  do {                                                       \
+    if (::signalmesh::log::enabled(level)) {                 \
+      std::ostringstream sm_log_stream_;                     \
+      sm_log_stream_ << expr;                                \
+      ::signalmesh::log::write(level, sm_log_stream_.str()); \
+    }                                                        \
   } while (0)
 #define SM_ERROR(expr) SM_LOG(::signalmesh::LogLevel::kError, expr)
 #define SM_WARN(expr) SM_LOG(::signalmesh::LogLevel::kWarn, expr)

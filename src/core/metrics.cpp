@@ -110,8 +110,8 @@ std::string Metrics::render() const {
          rooms);
   by_type(out, "signalmesh_messages_received_total", "Client messages received, by type.",
           received);
-  by_type(out, "signalmesh_messages_sent_total", "Messages sent to clients (per recipient), by type.",
-          sent);
+  by_type(out, "signalmesh_messages_sent_total",
+          "Messages sent to clients (per recipient), by type.", sent);
   header(out, "signalmesh_errors_total", "counter", "error messages sent to clients, by code.");
   for (std::size_t i = 1; i < errors.size(); ++i) {
     std::string labels = "{code=\"";

@@ -25,8 +25,8 @@ std::string text_frame_header(std::size_t size) {
 }  // namespace
 
 MessagePtr make_text_frame(std::string payload) {
-  auto message = std::make_shared<WsConfig::message_type>(
-      WsConfig::message_type::con_msg_man_ptr(), websocketpp::frame::opcode::text, 0);
+  auto message = std::make_shared<WsConfig::message_type>(WsConfig::message_type::con_msg_man_ptr(),
+                                                          websocketpp::frame::opcode::text, 0);
   message->set_header(text_frame_header(payload.size()));
   message->get_raw_payload() = std::move(payload);
   message->set_prepared(true);

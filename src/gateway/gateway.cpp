@@ -43,7 +43,8 @@ void Gateway::Impl::start() {
   server_.set_message_handler([this](connection_hdl h, MessagePtr m) { on_message(h, m); });
   server_.set_pong_handler([this](connection_hdl h, const std::string&) {
     asio::error_code ec;
-    if (auto con = server_.get_con_from_hdl(h, ec)) con->last_seen = std::chrono::steady_clock::now();
+    if (auto con = server_.get_con_from_hdl(h, ec))
+      con->last_seen = std::chrono::steady_clock::now();
   });
 
   asio::error_code ec;
@@ -68,8 +69,9 @@ void Gateway::Impl::start() {
   started_ = true;
   schedule_ping();
   if (config_.auth.allowed_origins.empty()) {
-    SM_WARN("no --allowed-origins: pages from any origin may connect (fine for the local demo, "
-            "not for a public service)");
+    SM_WARN(
+        "no --allowed-origins: pages from any origin may connect (fine for the local demo, "
+        "not for a public service)");
   }
   if (config_.auth.jwt_secret.empty()) SM_INFO("auth is off: no token is required to join");
   SM_INFO("gateway pod " << config_.pod_id << " listening on " << config_.host << ":" << port_
@@ -162,13 +164,27 @@ void Gateway::Impl::stop() {
 Gateway::Gateway(asio::io_context& loop, Config config, FanoutPtr fanout)
     : impl_(std::make_unique<Impl>(loop, std::move(config), std::move(fanout))) {}
 
-Gateway::~Gateway() { impl_->stop(); }
+Gateway::~Gateway() {
+  impl_->stop();
+}
 
-void Gateway::start() { impl_->start(); }
-std::uint16_t Gateway::port() const { return impl_->port_; }
-void Gateway::drain(std::function<void()> on_drained) { impl_->drain(std::move(on_drained)); }
-void Gateway::stop() { impl_->stop(); }
-bool Gateway::is_ready() const { return impl_->is_ready(); }
-const Config& Gateway::config() const { return impl_->config_; }
+void Gateway::start() {
+  impl_->start();
+}
+std::uint16_t Gateway::port() const {
+  return impl_->port_;
+}
+void Gateway::drain(std::function<void()> on_drained) {
+  impl_->drain(std::move(on_drained));
+}
+void Gateway::stop() {
+  impl_->stop();
+}
+bool Gateway::is_ready() const {
+  return impl_->is_ready();
+}
+const Config& Gateway::config() const {
+  return impl_->config_;
+}
 
 }  // namespace signalmesh

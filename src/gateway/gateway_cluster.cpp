@@ -239,10 +239,10 @@ void Gateway::Impl::on_room_envelope(Room& room, const Envelope& envelope) {
       break;
     }
     case Kind::kRelay: {
-      const auto type = static_cast<MetricType>(envelope.n1 < static_cast<std::uint64_t>(
-                                                                  MetricType::kCount)
-                                                    ? envelope.n1
-                                                    : static_cast<std::uint64_t>(MetricType::kSdp));
+      const auto type =
+          static_cast<MetricType>(envelope.n1 < static_cast<std::uint64_t>(MetricType::kCount)
+                                      ? envelope.n1
+                                      : static_cast<std::uint64_t>(MetricType::kSdp));
       if (envelope.arg == "*") {
         const Member* from = room.find(envelope.peer);
         send_to_room(room, make_text_frame(std::string(envelope.body)), type,
@@ -256,10 +256,9 @@ void Gateway::Impl::on_room_envelope(Room& room, const Envelope& envelope) {
       if (room.find(envelope.arg) == nullptr) break;
       const std::string previous(room.host());
       room.set_host(envelope.arg);
-      send_to_room(room,
-                   make_text_frame(protocol::make_host_change(envelope.arg, previous,
-                                                              envelope.peer)),
-                   MetricType::kHostChange, nullptr);
+      send_to_room(
+          room, make_text_frame(protocol::make_host_change(envelope.arg, previous, envelope.peer)),
+          MetricType::kHostChange, nullptr);
       break;
     }
     case Kind::kKick: {
@@ -300,9 +299,8 @@ void Gateway::Impl::apply_join(Room& room, const Envelope& envelope) {
   if (existing->session != nullptr) {
     // The same peerId on two pods: the newer connection wins (ties: the
     // larger pod id), the other pod closes its own when it hears ours.
-    const bool theirs_newer =
-        envelope.n2 > existing->epoch ||
-        (envelope.n2 == existing->epoch && envelope.origin > config_.pod_id);
+    const bool theirs_newer = envelope.n2 > existing->epoch ||
+                              (envelope.n2 == existing->epoch && envelope.origin > config_.pod_id);
     if (!theirs_newer) return;
     Session& old = *existing->session;
     old.is_member = false;

@@ -3,14 +3,14 @@
 #include <string>
 #include <string_view>
 
-#include "core/log.hpp"
-#include "gateway/gateway_impl.hpp"
-#include "gateway/request_path.hpp"
-#include "signalmesh/protocol.hpp"
 #include "auth/origin.hpp"
 #include "auth/token.hpp"
 #include "auth/turn.hpp"
+#include "core/log.hpp"
+#include "gateway/gateway_impl.hpp"
+#include "gateway/request_path.hpp"
 #include "http/demo_assets.hpp"
+#include "signalmesh/protocol.hpp"
 
 namespace signalmesh {
 namespace {
@@ -56,8 +56,8 @@ void Gateway::Impl::serve_turn(Connection& con, std::string_view query) {
       return;
     }
   }
-  const auto credentials = auth::make_turn_credentials(
-      config_.turn, peer_id, static_cast<std::int64_t>(unix_seconds()));
+  const auto credentials =
+      auth::make_turn_credentials(config_.turn, peer_id, static_cast<std::int64_t>(unix_seconds()));
   respond(con, value::ok, "application/json", auth::turn_response_json(config_.turn, credentials));
 }
 

@@ -8,8 +8,8 @@
 #include <memory>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "cluster/envelope.hpp"

@@ -75,11 +75,12 @@ void Gateway::Impl::relay(Session& sender, const protocol::ValidatedMessage& msg
     sender.refused_in_row = 0;
     const std::string previous(room.host());
     room.set_host(target->peer_id);
-    publish_room(room, cluster::encode_host_change(config_.pod_id, sender.peer_id, target->peer_id));
-    send_to_room(room,
-                 make_text_frame(protocol::make_host_change(target->peer_id, previous,
-                                                            sender.peer_id)),
-                 MetricType::kHostChange, nullptr);
+    publish_room(room,
+                 cluster::encode_host_change(config_.pod_id, sender.peer_id, target->peer_id));
+    send_to_room(
+        room,
+        make_text_frame(protocol::make_host_change(target->peer_id, previous, sender.peer_id)),
+        MetricType::kHostChange, nullptr);
     return;
   }
   // sdp, ice, kick: the client's bytes, plus senderId when it was absent.
@@ -99,19 +100,19 @@ void Gateway::Impl::relay(Session& sender, const protocol::ValidatedMessage& msg
   } else if (target != nullptr && target->session != nullptr) {
     send(*target->session, frame, type);
   } else if (target != nullptr) {
-    accepted = publish_room(room, cluster::encode_relay(config_.pod_id, sender.peer_id, target->peer_id,
-                                                  static_cast<std::uint64_t>(type),
-                                                  frame->get_payload()));
+    accepted = publish_room(
+        room, cluster::encode_relay(config_.pod_id, sender.peer_id, target->peer_id,
+                                    static_cast<std::uint64_t>(type), frame->get_payload()));
     if (!accepted) {
       refuse(sender, ErrorCode::kBackendUnavailable,
              "the target is on another pod and the cluster backend is unavailable", msg.ref_json);
     }
   } else {
     send_to_room(room, frame, type, &sender);
-    accepted = !has_remote ||
-               publish_room(room, cluster::encode_relay(config_.pod_id, sender.peer_id, "*",
-                                                        static_cast<std::uint64_t>(type),
-                                                        frame->get_payload()));
+    accepted =
+        !has_remote || publish_room(room, cluster::encode_relay(config_.pod_id, sender.peer_id, "*",
+                                                                static_cast<std::uint64_t>(type),
+                                                                frame->get_payload()));
     if (!accepted) {
       refuse(sender, ErrorCode::kBackendUnavailable,
              "the cluster backend is unavailable: only members on this pod received it",
@@ -125,8 +126,8 @@ void Gateway::Impl::kick(Session& host, Member& target, const MessagePtr& kick_f
   Room& room = *host.room;
   const std::string peer_id = target.peer_id;
   const std::string previous_host(room.host());
-  publish_room(room, cluster::encode_kick(config_.pod_id, host.peer_id, peer_id,
-                                          kick_frame->get_payload()));
+  publish_room(
+      room, cluster::encode_kick(config_.pod_id, host.peer_id, peer_id, kick_frame->get_payload()));
   if (Session* victim = target.session) {
     send(*victim, kick_frame, MetricType::kKick);
     victim->is_member = false;  // its close must not announce a second leave

@@ -99,11 +99,11 @@ void Gateway::Impl::admit(Connection& con, Room& room) {
     existing->pod_id.clear();
     existing->epoch = con.epoch;
   } else {
-    existing = &room.add(
-        Member{con.peer_id, rooms_.next_join_order(con.epoch), {}, &con, con.epoch});
+    existing =
+        &room.add(Member{con.peer_id, rooms_.next_join_order(con.epoch), {}, &con, con.epoch});
   }
-  publish_room(room, cluster::encode_join(config_.pod_id, con.peer_id, existing->join_order,
-                                          con.epoch));
+  publish_room(room,
+               cluster::encode_join(config_.pod_id, con.peer_id, existing->join_order, con.epoch));
 
   std::vector<std::string> peers;
   peers.reserve(room.size());
@@ -124,7 +124,8 @@ void Gateway::Impl::admit(Connection& con, Room& room) {
     send_to_room(room, make_text_frame(protocol::make_peer_joined(con.peer_id)),
                  MetricType::kPeerJoined, &con);
   }
-  SM_DEBUG("peer " << con.peer_id << " joined room " << room.id() << (is_new ? "" : " (replacing)"));
+  SM_DEBUG("peer " << con.peer_id << " joined room " << room.id()
+                   << (is_new ? "" : " (replacing)"));
 }
 
 void Gateway::Impl::on_close(websocketpp::connection_hdl hdl) {

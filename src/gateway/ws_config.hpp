@@ -71,6 +71,8 @@ using ConnectionPtr = Server::connection_ptr;
 using MessagePtr = Server::message_ptr;
 
 // A Session is always the base of a Connection (WsConfig::connection_base).
-inline Connection& connection_of(Session& session) { return static_cast<Connection&>(session); }
+inline Connection& connection_of(Session& session) {
+  return static_cast<Connection&>(session);
+}
 
 }  // namespace signalmesh

@@ -61,7 +61,10 @@ TEST_F(Auth, AValidTokenAdmitsItsPeerIdEvenWithoutAPeerIdParameter) {
 TEST_F(Auth, AMissingMalformedBadlySignedOrExpiredTokenIsUnauthorized4001) {
   const std::string good = token("alice", room_);
   const std::vector<std::string> queries = {
-      "?peerId=alice", "?token=", "?token=garbage", "?token=" + good + "x",
+      "?peerId=alice",
+      "?token=",
+      "?token=garbage",
+      "?token=" + good + "x",
       "?token=" + auth::sign_token(R"({"sub":"alice","room":"*","exp":9999999999})", "wrong"),
       "?token=" + token("alice", room_, -10)};
   for (const std::string& query : queries) {

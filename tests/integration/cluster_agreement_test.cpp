@@ -102,7 +102,8 @@ TEST_F(LocalCluster, TargetedAndBroadcastMessagesCrossPodsAsTheClientSentThem) {
 
   const std::string broadcast = R"({"type":"ice","candidate":{"candidate":""},"extra":[1,2]})";
   ASSERT_TRUE(c->send_text(broadcast));
-  const std::string expected = R"({"senderId":"c","type":"ice","candidate":{"candidate":""},"extra":[1,2]})";
+  const std::string expected =
+      R"({"senderId":"c","type":"ice","candidate":{"candidate":""},"extra":[1,2]})";
   EXPECT_EQ(a->next_message(), expected);
   EXPECT_EQ(b->next_message(), expected);
   EXPECT_FALSE(c->next_message(Ms(200))) << "no echo to the sender";
@@ -138,7 +139,8 @@ TEST_F(LocalCluster, HostHandOffAndKickWorkAcrossPods) {
   ASSERT_TRUE(b->expect_message_of_type("peer-joined"));
 
   ASSERT_TRUE(a->send_text(host_change_message("b")));
-  const std::string change = R"({"type":"host-change","hostId":"b","previousHostId":"a","senderId":"a"})";
+  const std::string change =
+      R"({"type":"host-change","hostId":"b","previousHostId":"a","senderId":"a"})";
   EXPECT_EQ(a->next_message(), change);
   EXPECT_EQ(b->next_message(), change);
   EXPECT_EQ(c->next_message(), change);
@@ -233,7 +235,8 @@ TEST_F(LocalCluster, WithoutItsBackendAPodAnswersCrossPodMessagesWithBackendUnav
   ASSERT_TRUE(a->expect_message_of_type("peer-joined"));
   ASSERT_TRUE(a_local->expect_message_of_type("peer-joined"));
   set_backend(0, false);
-  ASSERT_TRUE(a->send_text(R"({"type":"sdp","targetId":"b","id":"m1","sdp":{"type":"offer","sdp":"v=0"}})"));
+  ASSERT_TRUE(a->send_text(
+      R"({"type":"sdp","targetId":"b","id":"m1","sdp":{"type":"offer","sdp":"v=0"}})"));
   auto err = a->expect_error("backend-unavailable");
   ASSERT_TRUE(err);
   EXPECT_EQ(err->member_json("ref"), R"("m1")");
@@ -253,8 +256,9 @@ TEST_F(LocalCluster, AfterAnOutageDeliveryResumesWithoutReconnecting) {
   // Poll (bounded) until a message gets through again.
   bool delivered = false;
   for (int i = 0; i < 50 && !delivered; ++i) {
-    ASSERT_TRUE(a->send_text(R"({"type":"sdp","targetId":"b","sdp":{"type":"offer","sdp":"v=0"},"try":)" +
-                             std::to_string(i) + "}"));
+    ASSERT_TRUE(
+        a->send_text(R"({"type":"sdp","targetId":"b","sdp":{"type":"offer","sdp":"v=0"},"try":)" +
+                     std::to_string(i) + "}"));
     auto reply = a->next_message(Ms(10));
     if (reply && reply->find("backend-unavailable") != std::string::npos) continue;
     delivered = b->next_message(Ms(100)).has_value();

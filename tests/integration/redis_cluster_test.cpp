@@ -29,11 +29,28 @@ class RedisCluster : public ::testing::Test {
 
   void start_pod(int i) {
     if (static_cast<int>(pods_.size()) <= i) pods_.resize(i + 1);
-    pods_[i] = std::make_unique<BinaryPod>(std::vector<std::string>{
-        "--host", "127.0.0.1", "--port", "0", "--backend", "redis", "--redis-url", redis_->url(),
-        "--pod-id", "pod" + std::to_string(i), "--heartbeat-interval-ms", "200", "--pod-lost-ms",
-        std::to_string(kPodLostMs), "--sync-timeout-ms", "1000", "--rate-per-second", "100000",
-        "--rate-burst", "100000", "--log-level", "warn"});
+    pods_[i] = std::make_unique<BinaryPod>(std::vector<std::string>{"--host",
+                                                                    "127.0.0.1",
+                                                                    "--port",
+                                                                    "0",
+                                                                    "--backend",
+                                                                    "redis",
+                                                                    "--redis-url",
+                                                                    redis_->url(),
+                                                                    "--pod-id",
+                                                                    "pod" + std::to_string(i),
+                                                                    "--heartbeat-interval-ms",
+                                                                    "200",
+                                                                    "--pod-lost-ms",
+                                                                    std::to_string(kPodLostMs),
+                                                                    "--sync-timeout-ms",
+                                                                    "1000",
+                                                                    "--rate-per-second",
+                                                                    "100000",
+                                                                    "--rate-burst",
+                                                                    "100000",
+                                                                    "--log-level",
+                                                                    "warn"});
     ASSERT_TRUE(pods_[i]->wait_listening()) << pods_[i]->stderr_text();
     ASSERT_TRUE(wait_ready(i)) << pods_[i]->stderr_text();
   }
@@ -141,7 +158,8 @@ TEST_F(RedisCluster, WithRedisStoppedCrossPodSendersGetBackendUnavailable) {
   ASSERT_TRUE(x->expect_message_of_type("peer-joined"));
   redis_->stop();
   ASSERT_TRUE(wait_ready(0, 503)) << "readyz must turn 503 without Redis";
-  ASSERT_TRUE(a->send_text(R"({"type":"sdp","targetId":"b","id":1,"sdp":{"type":"offer","sdp":"v"}})"));
+  ASSERT_TRUE(
+      a->send_text(R"({"type":"sdp","targetId":"b","id":1,"sdp":{"type":"offer","sdp":"v"}})"));
   auto err = a->expect_error("backend-unavailable");
   ASSERT_TRUE(err);
   EXPECT_EQ(err->member_json("ref"), "1");

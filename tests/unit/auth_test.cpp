@@ -12,7 +12,9 @@ namespace {
 constexpr double kNow = 1'800'000'000;
 const std::string kSecret = "correct horse battery staple";
 
-std::string token_for(const std::string& payload) { return sign_token(payload, kSecret); }
+std::string token_for(const std::string& payload) {
+  return sign_token(payload, kSecret);
+}
 
 std::string with_header(const std::string& header_json, const std::string& payload,
                         const std::string& key) {
@@ -52,10 +54,9 @@ TEST(Token, RefusesEveryMalformedBadlySignedOrExpiredToken) {
       {"four parts", valid + ".x"},
       {"empty signature", valid.substr(0, valid.rfind('.') + 1)},
       {"signed with another secret", sign_token(good, "another secret")},
-      {"tampered payload",
-       base64url(R"({"alg":"HS256","typ":"JWT"})") + "." +
-           base64url(R"({"sub":"mallory","room":"*","exp":1800000060})") +
-           valid.substr(valid.rfind('.'))},
+      {"tampered payload", base64url(R"({"alg":"HS256","typ":"JWT"})") + "." +
+                               base64url(R"({"sub":"mallory","room":"*","exp":1800000060})") +
+                               valid.substr(valid.rfind('.'))},
       {"expired", token_for(R"({"sub":"alice","room":"r1","exp":1799999999})")},
       {"expiring now", token_for(R"({"sub":"alice","room":"r1","exp":1800000000})")},
       {"no exp", token_for(R"({"sub":"alice","room":"r1"})")},
@@ -64,7 +65,8 @@ TEST(Token, RefusesEveryMalformedBadlySignedOrExpiredToken) {
       {"sub not an id", token_for(R"({"sub":"al ice","room":"r1","exp":1800000060})")},
       {"no room", token_for(R"({"sub":"alice","exp":1800000060})")},
       {"room not an id", token_for(R"({"sub":"alice","room":"r/1","exp":1800000060})")},
-      {"not yet valid", token_for(R"({"sub":"alice","room":"r1","exp":1800000060,"nbf":1800000030})")},
+      {"not yet valid",
+       token_for(R"({"sub":"alice","room":"r1","exp":1800000060,"nbf":1800000030})")},
       {"payload not JSON", base64url(R"({"alg":"HS256"})") + "." + base64url("nope") + ".sig"},
       {"alg none", base64url(R"({"alg":"none"})") + "." + base64url(good) + "."},
       {"alg none with a signature", with_header(R"({"alg":"none"})", good, kSecret)},
@@ -110,18 +112,12 @@ TEST(Origin, ExactEntriesAndWildcardsMatchAsDocumented) {
     const char* origin;
     bool admitted;
   } cases[] = {
-      {"https://app.example.com", true},
-      {"HTTPS://APP.EXAMPLE.COM", true},
-      {"http://app.example.com", false},
-      {"https://app.example.com:8443", false},
-      {"https://evilapp.example.com", false},
-      {"https://a.example.org", true},
-      {"https://a.b.example.org", true},
-      {"https://example.org", false},
-      {"https://.example.org", false},
-      {"https://evil.com/.example.org", false},
-      {"https://a.example.org.evil.com", false},
-      {"null", false},
+      {"https://app.example.com", true},         {"HTTPS://APP.EXAMPLE.COM", true},
+      {"http://app.example.com", false},         {"https://app.example.com:8443", false},
+      {"https://evilapp.example.com", false},    {"https://a.example.org", true},
+      {"https://a.b.example.org", true},         {"https://example.org", false},
+      {"https://.example.org", false},           {"https://evil.com/.example.org", false},
+      {"https://a.example.org.evil.com", false}, {"null", false},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(origin_allowed(c.origin, true, allowed), c.admitted) << c.origin;
@@ -149,7 +145,8 @@ TEST(Turn, CredentialsFollowCoturnsRestApi) {
   EXPECT_EQ(c.ttl, 600u);
   EXPECT_EQ(ice_servers_json(config, c),
             R"([{"urls":["turn:127.0.0.1:3478?transport=udp"],"username":"1800000600:alice",)"
-            R"("credential":")" + c.password + R"("}])");
+            R"("credential":")" +
+                c.password + R"("}])");
   const auto body = turn_response_json(config, c);
   EXPECT_NE(body.find(R"("ttl":600)"), std::string::npos);
   EXPECT_NE(body.find(R"("uris":["turn:127.0.0.1:3478?transport=udp"])"), std::string::npos);

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-
 #include <functional>
 #include <map>
 #include <string>
@@ -62,7 +61,9 @@ std::vector<GoodCase> good_cases() {
                 std::vector<std::string>{"https://a.example.com", "https://*.b.example"};
        }},
       {"turn-secret", "one,two",
-       [](const Config& c) { return c.turn.secrets == std::vector<std::string>{"one", "two"}; }},
+       [](const Config& c) {
+         return c.turn.secrets == std::vector<std::string>{"one", "two"};
+       }},
       {"turn-uris", "turn:127.0.0.1:3478?transport=udp",
        [](const Config& c) {
          return c.turn.uris == std::vector<std::string>{"turn:127.0.0.1:3478?transport=udp"};

@@ -1,15 +1,17 @@
 // The room registry and host rules as plain data, step by step.
+#include "core/room.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
-
-#include "core/room.hpp"
 
 namespace signalmesh {
 namespace {
 
 // Sessions are opaque to the registry; distinct fake addresses suffice.
-Session* fake_session(std::uintptr_t n) { return reinterpret_cast<Session*>(n * 16); }
+Session* fake_session(std::uintptr_t n) {
+  return reinterpret_cast<Session*>(n * 16);
+}
 
 std::vector<std::string> ids(const Room& room) {
   std::vector<std::string> out;
