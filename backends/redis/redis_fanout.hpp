@@ -37,10 +37,13 @@ struct RedisOptions {
   // A probe round trip each second bounds how long a silent subscriber goes
   // unnoticed (interval + timeout) at one tiny PUBLISH per second per pod.
   std::chrono::milliseconds probe_interval{1000};
-  // Redis answers in well under a millisecond; 1.5 s of silence is a fault.
-  std::chrono::milliseconds probe_timeout{1500};
+  // Redis answers in well under a millisecond, but a saturated machine can
+  // stall it or us for a second or two (measured under load: p99 2 s). A
+  // false "down" costs a reconnect, a resync and in-flight envelopes, so
+  // silence must last 3 s before it counts as a fault.
+  std::chrono::milliseconds probe_timeout{3000};
   // A connection with commands outstanding and no reply for this long is dead.
-  std::chrono::milliseconds command_timeout{2000};
+  std::chrono::milliseconds command_timeout{4000};
   // From the first connect() to the first probe back, DNS included.
   std::chrono::milliseconds connect_timeout{2000};
   // Reconnect delays double from min to max; each is drawn from [d/2, d] so
