@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "local/local_fanout.hpp"
+#include "support/numbered.hpp"
 #include "support/pods.hpp"
 #include "support/ws_client.hpp"
 
@@ -117,17 +118,8 @@ TEST_F(LocalCluster, AThousandMessagesBetweenPodsArriveCompleteAndInOrder) {
   auto a = join(0, "a");
   auto b = join(1, "b");
   ASSERT_TRUE(a->expect_message_of_type("peer-joined"));
-  for (int i = 0; i < 1000; ++i) {
-    ASSERT_TRUE(a->send_text(R"({"type":"ice","targetId":"b","seq":)" + std::to_string(i) +
-                             R"(,"candidate":{"candidate":"c"}})"));
-  }
-  for (int i = 0; i < 1000; ++i) {
-    auto msg = b->next_message();
-    ASSERT_TRUE(msg) << "message " << i << " lost";
-    auto json = Json::parse(*msg);
-    ASSERT_TRUE(json);
-    ASSERT_EQ(json->member_json("seq"), std::to_string(i));
-  }
+  send_numbered(*a, "b", 1000);
+  expect_numbered(*b, 1000);
 }
 
 TEST_F(LocalCluster, HostHandOffAndKickWorkAcrossPods) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "support/numbered.hpp"
 #include "support/pods.hpp"
 #include "support/raw_client.hpp"
 #include "support/redis_server.hpp"
@@ -102,17 +103,8 @@ TEST_F(RedisCluster, AThousandMessagesBetweenPodsArriveCompleteAndInOrder) {
   auto a = join(0, "a");
   auto b = join(1, "b");
   ASSERT_TRUE(a->expect_message_of_type("peer-joined"));
-  for (int i = 0; i < 1000; ++i) {
-    ASSERT_TRUE(a->send_text(R"({"type":"ice","targetId":"b","seq":)" + std::to_string(i) +
-                             R"(,"candidate":{"candidate":"c"}})"));
-  }
-  for (int i = 0; i < 1000; ++i) {
-    auto msg = b->next_message();
-    ASSERT_TRUE(msg) << "message " << i << " lost";
-    auto json = Json::parse(*msg);
-    ASSERT_TRUE(json);
-    ASSERT_EQ(json->member_json("seq"), std::to_string(i));
-  }
+  send_numbered(*a, "b", 1000);
+  expect_numbered(*b, 1000);
 }
 
 TEST_F(RedisCluster, APodThatJoinsLateSeesTheFullMemberListInWelcome) {
@@ -180,17 +172,8 @@ TEST_F(RedisCluster, AfterARedisRestartDeliveryResumesAndNothingSentAfterRecover
   ASSERT_TRUE(wait_ready(1));
   const auto recovered = Clock::now() - restarted_at;
   EXPECT_LT(recovered, std::chrono::seconds(2)) << "cross-pod delivery must resume within 2 s";
-  for (int i = 0; i < 200; ++i) {
-    ASSERT_TRUE(a->send_text(R"({"type":"ice","targetId":"b","seq":)" + std::to_string(i) +
-                             R"(,"candidate":{"candidate":"c"}})"));
-  }
-  for (int i = 0; i < 200; ++i) {
-    auto msg = b->next_message();
-    ASSERT_TRUE(msg) << "message " << i << " sent after recovery was lost";
-    auto json = Json::parse(*msg);
-    ASSERT_TRUE(json) << *msg;
-    ASSERT_EQ(json->member_json("seq"), std::to_string(i)) << *msg;
-  }
+  send_numbered(*a, "b", 200);
+  expect_numbered(*b, 200);
   EXPECT_TRUE(a->is_open());
   EXPECT_TRUE(b->is_open());
 }
