@@ -16,6 +16,21 @@
 namespace sm_bench {
 namespace {
 
+void unmask(unsigned char* out, const unsigned char* in, std::size_t len,
+            const unsigned char* mask) {
+  std::uint32_t key32;
+  std::memcpy(&key32, mask, 4);
+  const std::uint64_t key = (std::uint64_t{key32} << 32) | key32;
+  std::size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, in + i, 8);
+    w ^= key;
+    std::memcpy(out + i, &w, 8);
+  }
+  for (; i < len; ++i) out[i] = in[i] ^ mask[i & 3];
+}
+
 class EchoConn : public std::enable_shared_from_this<EchoConn> {
  public:
   explicit EchoConn(asio::ip::tcp::socket s) : socket_(std::move(s)) {}
@@ -98,7 +113,7 @@ class EchoConn : public std::enable_shared_from_this<EchoConn> {
           o[1] = 127;
           for (int i = 0; i < 8; ++i) o[2 + i] = static_cast<unsigned char>(len >> (56 - 8 * i));
         }
-        for (std::size_t i = 0; i < len; ++i) o[oh + i] = payload[i] ^ mask[i & 3];
+        unmask(o + oh, payload, len, mask);
       }
       pos += hdr + 4 + len;
     }

@@ -17,7 +17,7 @@ namespace {
 
 constexpr double kBottleneck = 0.85;  // of a core per thread
 constexpr int kCallSetupMessages = 42;
-constexpr double kBusy = 0.10;  // of the window spent waiting for a CPU
+constexpr double kBusy = 0.01;  // of the window spent waiting for a CPU
 
 void sleep_s(double s) {
   std::this_thread::sleep_for(std::chrono::duration<double>(s));
@@ -138,10 +138,9 @@ int run_relay(const Options& o, Run& run) {
   }
   j.raw("server", server.any() ? server.json(window).text() : "null");
   Json gen;
-  gen.num("cpu_s", self_cpu)
-      .num("cpu_pct", gen_pct)
-      .num("runq_wait_pct", 100 * self_wait)
-      .boolean("bottleneck", bottleneck);
+  gen.num("cpu_s", self_cpu).num("cpu_pct", gen_pct);
+  if (all_delivered > 0) gen.num("us_per_delivery", 1e6 * self_cpu / all_delivered);
+  gen.num("runq_wait_pct", 100 * self_wait).boolean("bottleneck", bottleneck);
   const double busy = std::max(self_wait, server.max_wait_fraction(window));
   j.obj("generator", gen)
       .boolean("machine_busy", busy > kBusy)
@@ -161,7 +160,7 @@ int run_relay(const Options& o, Run& run) {
   h += "; lost " + std::to_string(m.expected > got ? m.expected - got : 0) + ", dup " +
        std::to_string(m.duplicated) + ", reordered " + std::to_string(m.reordered) + "; " +
        conn_text(cs);
-  if (server.any() && all_delivered > 0) {
+  if (server_cpu > 0 && all_delivered > 0) {
     char buf[160];
     std::snprintf(buf, sizeof buf, "; server %.2f µs CPU/delivery (%.0f%% CPU, RSS %.1f MiB)",
                   1e6 * server_cpu / all_delivered, 100 * server_cpu / window,

@@ -40,7 +40,7 @@ Relay options:
 Common:
   --url URL             ws://HOST:PORT, repeatable: peers spread round-robin
   --threads N           event loops (rooms are split between them) (1)
-  --connections N --concurrency C --timeout S   (1000, 256, 15)
+  --connections N --concurrency C --timeout S   (1000, 128, 15)
   --source-addrs N      bind connections to 127.0.0.1..N (loopback only) (8)
   --server-pid PID      repeatable: report the servers' CPU and RSS
   --label TEXT          copied into the JSON

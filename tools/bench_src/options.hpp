@@ -35,7 +35,7 @@ struct Options {
   double timeout = 15;  // connect + welcome, seconds
   int threads = 1;
   int connections = 1000;  // idle, connect-storm
-  int concurrency = 256;   // connects in flight at once
+  int concurrency = 128;   // connects in flight at once
   int source_addrs = 8;    // spread connections over 127.0.0.1..N
   std::vector<int> server_pids;
   bool json = false;

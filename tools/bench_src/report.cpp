@@ -144,21 +144,24 @@ void ServerProbe::stop() {
 
 double ServerProbe::cpu_seconds() const {
   double total = 0;
-  for (std::size_t i = 0; i < cpu1_.size() && i < cpu0_.size(); ++i) total += cpu1_[i] - cpu0_[i];
+  for (std::size_t i = 0; i < cpu1_.size() && i < cpu0_.size(); ++i) {
+    if (cpu0_[i] >= 0 && cpu1_[i] >= 0) total += cpu1_[i] - cpu0_[i];  // < 0: gone
+  }
   return total;
 }
 
 double ServerProbe::max_wait_fraction(double window_s) const {
   double worst = 0;
   for (std::size_t i = 0; i < wait1_.size() && i < wait0_.size(); ++i) {
-    worst = std::max(worst, (wait1_[i] - wait0_[i]) / window_s);
+    if (wait0_[i] >= 0 && wait1_[i] >= 0)
+      worst = std::max(worst, (wait1_[i] - wait0_[i]) / window_s);
   }
   return worst;
 }
 
 long ServerProbe::rss_kib() const {
   long total = 0;
-  for (const long r : rss_) total += r;
+  for (const long r : rss_) total += r > 0 ? r : 0;
   return total;
 }
 
@@ -166,10 +169,14 @@ Json ServerProbe::json(double window_s) const {
   std::string list = "[";
   for (std::size_t i = 0; i < pids_.size() && i < cpu1_.size(); ++i) {
     Json one;
-    one.num("pid", pids_[i])
-        .num("cpu_s", cpu1_[i] - cpu0_[i])
-        .num("runq_wait_pct", 100 * (wait1_[i] - wait0_[i]) / window_s)
-        .num("rss_kib", static_cast<double>(rss_[i]));
+    one.num("pid", pids_[i]);
+    if (cpu0_[i] < 0 || cpu1_[i] < 0 || rss_[i] < 0) {
+      one.boolean("readable", false);  // exited, or not ours to read
+    } else {
+      one.num("cpu_s", cpu1_[i] - cpu0_[i])
+          .num("runq_wait_pct", 100 * (wait1_[i] - wait0_[i]) / window_s)
+          .num("rss_kib", static_cast<double>(rss_[i]));
+    }
     list += (i ? "," : "") + one.text();
   }
   Json j;

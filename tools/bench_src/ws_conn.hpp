@@ -1,9 +1,10 @@
 // A minimal RFC 6455 client on raw Asio for the load generator and the CLI:
 // HTTP upgrade, masked frames out, unmasked frames in, reassembly of
 // fragmented messages, ping -> pong, the close handshake. Cheap per message:
-// frames are appended to a per-connection buffer and every connection that
-// got frames in one loop turn is flushed by one gather-free write (the frames
-// already sit back to back), no allocation once the buffers have grown.
+// frames are appended back to back to a per-connection buffer, and every
+// connection that got frames in one loop turn is flushed once: a
+// non-blocking write() first, an async write only for what it left. No
+// allocation once the buffers have grown.
 // Not thread-safe: one connection belongs to one Loop (one thread).
 #pragma once
 
