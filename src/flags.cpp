@@ -25,6 +25,7 @@ namespace {
 
 constexpr std::uint64_t kU32Max = std::numeric_limits<std::uint32_t>::max();
 constexpr std::uint64_t kSizeMax = std::numeric_limits<std::size_t>::max();
+constexpr std::uint64_t kIntMax = std::numeric_limits<int>::max();
 
 // Whole string, decimal digits only (no sign, no spaces), within [min, max].
 template <typename T>
@@ -122,6 +123,36 @@ bool is_secret(std::string_view v) {
 // Secrets are never shown, only whether one is set.
 std::string show_secret(bool set) {
   return set ? "(set)" : "\"\"";
+}
+
+// Empty, or a file path without control characters.
+bool parse_path(std::string_view v, std::string& out) {
+  if (std::any_of(v.begin(), v.end(), [](char ch) {
+        const auto u = static_cast<unsigned char>(ch);
+        return u < 0x20 || u == 0x7f;
+      })) {
+    return false;
+  }
+  out = std::string(v);
+  return true;
+}
+
+// Empty, or comma-separated non-empty paths (spaces around each ignored).
+bool parse_path_list(std::string_view v, std::vector<std::string>& out) {
+  std::vector<std::string> list;
+  if (!trim(v).empty()) {
+    while (true) {
+      const auto comma = v.find(',');
+      const auto item = trim(v.substr(0, comma));
+      std::string path;
+      if (item.empty() || !parse_path(item, path)) return false;
+      list.push_back(std::move(path));
+      if (comma == std::string_view::npos) break;
+      v.remove_prefix(comma + 1);
+    }
+  }
+  out = std::move(list);
+  return true;
 }
 
 std::string show_double(double d) {
@@ -340,6 +371,29 @@ const Flag kFlags[] = {
      "empty, or comma-separated endpoints such as tcp://HOST:PORT",
      [](Config& c, std::string_view v) { return parse_endpoint_list(v, c.zmq_peers); },
      [](const Config& c) { return show_string(join(c.zmq_peers)); }},
+    {"zmq-sndhwm", "N", "envelopes queued per peer on this pod's PUB before it drops (zmq)",
+     "an integer 0-2147483647 (0: no limit)",
+     [](Config& c, std::string_view v) { return parse_uint(v, 0, kIntMax, c.zmq_sndhwm); },
+     [](const Config& c) { return std::to_string(c.zmq_sndhwm); }},
+    {"zmq-rcvhwm", "N", "envelopes queued per peer on this pod's SUB before it drops (zmq)",
+     "an integer 0-2147483647 (0: no limit)",
+     [](Config& c, std::string_view v) { return parse_uint(v, 0, kIntMax, c.zmq_rcvhwm); },
+     [](const Config& c) { return std::to_string(c.zmq_rcvhwm); }},
+    {"zmq-curve-secret-key-file", "FILE",
+     "this pod's CURVE secret key (signalmesh-zmq-keygen); turns CURVE on for the zmq mesh",
+     "empty, or a file path",
+     [](Config& c, std::string_view v) { return parse_path(v, c.zmq_curve_secret_key_file); },
+     [](const Config& c) { return show_string(c.zmq_curve_secret_key_file); }},
+    {"zmq-curve-public-key-file", "FILE",
+     "this pod's CURVE public key; optional, checked against the secret key",
+     "empty, or a file path",
+     [](Config& c, std::string_view v) { return parse_path(v, c.zmq_curve_public_key_file); },
+     [](const Config& c) { return show_string(c.zmq_curve_public_key_file); }},
+    {"zmq-curve-peer-keys", "LIST",
+     "the peers' CURVE public key files: one per --zmq-peers entry in order, or one for all",
+     "empty, or comma-separated file paths",
+     [](Config& c, std::string_view v) { return parse_path_list(v, c.zmq_curve_peer_keys); },
+     [](const Config& c) { return show_string(join(c.zmq_curve_peer_keys)); }},
 };
 
 std::string env_name(const Flag& flag) {

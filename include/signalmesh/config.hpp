@@ -85,6 +85,16 @@ struct Config {
   std::string redis_url = "redis://127.0.0.1:6379";
   std::string zmq_bind;
   std::vector<std::string> zmq_peers;
+  // Messages queued per mesh connection, each way (0 = no limit). ZeroMQ's
+  // default of 1000 is a fraction of a second of a busy pod's traffic.
+  std::uint32_t zmq_sndhwm = 10000;
+  std::uint32_t zmq_rcvhwm = 10000;
+  // CURVE (docs/zmq-mesh.md): this pod's secret key file turns it on; the
+  // public key file is optional (checked against the secret); the peers'
+  // public key files, one per zmq_peers entry in order, or one for all.
+  std::string zmq_curve_secret_key_file;
+  std::string zmq_curve_public_key_file;
+  std::vector<std::string> zmq_curve_peer_keys;
 };
 
 }  // namespace signalmesh

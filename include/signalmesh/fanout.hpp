@@ -49,6 +49,9 @@ class FanoutAdapter {
   // Whether envelopes can currently be carried (drives /readyz).
   virtual bool is_up() const = 0;
   virtual std::string_view name() const = 0;
+  // Appends the backend's own metrics (Prometheus text format, names
+  // prefixed signalmesh_{name}_) to the gateway's /metrics. Loop thread only.
+  virtual void append_metrics(std::string& /*prometheus_text*/) const {}
 };
 
 using FanoutPtr = std::unique_ptr<FanoutAdapter>;

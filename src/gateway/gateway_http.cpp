@@ -109,7 +109,9 @@ void Gateway::Impl::on_http(websocketpp::connection_hdl hdl) {
   } else if (path.path == "/metrics") {
     metrics_.connections = static_cast<std::int64_t>(sessions_.size());
     metrics_.rooms = static_cast<std::int64_t>(rooms_.room_count());
-    respond(*con, value::ok, "text/plain; version=0.0.4; charset=utf-8", metrics_.render());
+    std::string text = metrics_.render();
+    fanout_->append_metrics(text);
+    respond(*con, value::ok, "text/plain; version=0.0.4; charset=utf-8", text);
   } else if (path.path == "/turn") {
     serve_turn(*con, path.query);
   } else if (path.is_signal) {

@@ -1,12 +1,14 @@
 // One conformance suite for every fan-out backend. Each test runs two
 // adapters of one backend that share a bus (local: one LocalHub; redis: one
-// real redis-server) on one loop driven by the test thread. `local` is the
-// reference: a backend that behaves differently from it is wrong.
+// real redis-server; zmq: a two-pod mesh on loopback) on one loop driven by
+// the test thread. `local` is the reference: a backend that behaves
+// differently from it is wrong.
 //
-// Both backends echo: an adapter subscribed to a channel receives its own
+// Every backend echoes: an adapter subscribed to a channel receives its own
 // publishes on it, as Redis subscribers do; the gateway drops its own echoes
 // by pod id. Subscribing may take a round trip to take effect for envelopes
-// from other pods, but never for the adapter's own later publishes.
+// from other pods, but never for the adapter's own later publishes, nor for
+// replies to them.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -28,6 +30,20 @@ struct RedisBackend {
   RedisServer server;
   FanoutPtr make() {
     return std::make_unique<backends::redis::RedisFanout>(server.url(), fast_redis_options());
+  }
+};
+
+// Each new adapter and every earlier one become each other's peers.
+struct ZmqBackend {
+  std::vector<backends::zmq::ZmqFanout*> made;
+  FanoutPtr make() {
+    auto adapter = std::make_unique<backends::zmq::ZmqFanout>(fast_zmq_options());
+    for (auto* other : made) {
+      adapter->add_peer({other->bound_endpoint(), {}});
+      other->add_peer({adapter->bound_endpoint(), {}});
+    }
+    made.push_back(adapter.get());
+    return adapter;
   }
 };
 
@@ -57,11 +73,12 @@ class AdapterConformance : public ::testing::Test {
 struct BackendNames {
   template <typename T>
   static std::string GetName(int) {
-    return std::is_same_v<T, LocalBackend> ? "local" : "redis";
+    if (std::is_same_v<T, LocalBackend>) return "local";
+    return std::is_same_v<T, RedisBackend> ? "redis" : "zmq";
   }
 };
 
-using Backends = ::testing::Types<LocalBackend, RedisBackend>;
+using Backends = ::testing::Types<LocalBackend, RedisBackend, ZmqBackend>;
 TYPED_TEST_SUITE(AdapterConformance, Backends, BackendNames);
 
 TYPED_TEST(AdapterConformance, StartReportsUpOnceThroughOnStateAndIsUp) {
@@ -75,6 +92,24 @@ TYPED_TEST(AdapterConformance, AnAdapterHearsItsOwnPublishIssuedRightAfterSubscr
   ASSERT_TRUE(this->a_->publish("room:self", "mine"));
   ASSERT_TRUE(this->loop_.run_until([&] { return !this->in_a_.on("room:self").empty(); }));
   EXPECT_EQ(this->in_a_.on("room:self"), std::vector<std::string>{"mine"});
+}
+
+// The cluster sync: a pod subscribes to a room and asks on another channel;
+// the others answer on the room at once. Every answer must arrive.
+TYPED_TEST(AdapterConformance, AReplyToAPublishIssuedRightAfterSubscribingReachesTheSubscriber) {
+  ASSERT_TRUE(subscribe_live(this->loop_, *this->b_, this->in_b_, "cluster"));
+  this->in_b_.then = [this](std::string_view channel, std::string_view payload) {
+    if (channel == "cluster" && payload.substr(0, 4) == "ask ") {
+      this->b_->publish("room:" + std::string(payload.substr(4)), "answer");
+    }
+  };
+  for (int i = 0; i < 20; ++i) {
+    const std::string room = "q" + std::to_string(i);
+    ASSERT_TRUE(this->a_->subscribe("room:" + room));
+    ASSERT_TRUE(this->a_->publish("cluster", "ask " + room));
+    ASSERT_TRUE(this->loop_.run_until([&] { return this->in_a_.has("room:" + room, "answer"); }))
+        << "the answer on room:" << room << " was lost";
+  }
 }
 
 TYPED_TEST(AdapterConformance, APublishReachesTheOtherSubscriberAndThePublisherItself) {

@@ -1,6 +1,6 @@
 // What the adapter conformance tests share: a loop driven by the test thread
 // until an event (never a blind sleep), a recorder of what an adapter hands
-// to the gateway, and Redis timers short enough for failure tests.
+// to the gateway, and Redis and ZeroMQ timers short enough for tests.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,6 +9,7 @@
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <chrono>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -16,6 +17,7 @@
 
 #include "redis/redis_fanout.hpp"
 #include "signalmesh/fanout.hpp"
+#include "zmq/zmq_fanout.hpp"
 
 namespace signalmesh::test {
 
@@ -54,11 +56,15 @@ struct Inbox {
   std::vector<std::pair<std::string, std::string>> messages;
   std::vector<std::pair<std::string, std::string>> markers;
   std::vector<bool> states;
+  // Runs after each envelope is recorded (markers included), like a gateway
+  // reacting to it; may call the adapter.
+  std::function<void(std::string_view channel, std::string_view payload)> then;
 
   FanoutHandlers handlers() {
     return {[this](std::string_view channel, std::string_view payload) {
               auto& list = payload.substr(0, kMarker.size()) == kMarker ? markers : messages;
               list.emplace_back(channel, payload);
+              if (then) then(channel, payload);
             },
             [this](bool up) { states.push_back(up); }};
   }
@@ -102,6 +108,21 @@ inline backends::redis::RedisOptions fast_redis_options() {
   o.connect_timeout = Ms(1000);
   o.backoff_min = Ms(20);
   o.backoff_max = Ms(200);
+  return o;
+}
+
+// Loopback on a port ZeroMQ picks; failures noticed within a few hundred
+// milliseconds; a loss-triggered resync at most every 100 ms.
+inline backends::zmq::ZmqOptions fast_zmq_options() {
+  backends::zmq::ZmqOptions o;
+  o.bind = "tcp://127.0.0.1:*";
+  o.join_timeout = Ms(3000);
+  o.probe_timeout = Ms(1000);
+  o.peer_silence = Ms(3000);
+  o.resync_interval = Ms(100);
+  o.reconnect_interval = Ms(20);
+  o.handshake_retry_min = Ms(20);
+  o.handshake_retry_max = Ms(100);
   return o;
 }
 

@@ -95,6 +95,16 @@ std::vector<GoodCase> good_cases() {
        [](const Config& c) {
          return c.zmq_peers == std::vector<std::string>{"tcp://a:5555", "tcp://b:5556"};
        }},
+      {"zmq-sndhwm", "500", [](const Config& c) { return c.zmq_sndhwm == 500; }},
+      {"zmq-rcvhwm", "0", [](const Config& c) { return c.zmq_rcvhwm == 0; }},
+      {"zmq-curve-secret-key-file", "/etc/signalmesh/pod0.key",
+       [](const Config& c) { return c.zmq_curve_secret_key_file == "/etc/signalmesh/pod0.key"; }},
+      {"zmq-curve-public-key-file", "/etc/signalmesh/pod0.pub",
+       [](const Config& c) { return c.zmq_curve_public_key_file == "/etc/signalmesh/pod0.pub"; }},
+      {"zmq-curve-peer-keys", "keys/pod1.pub, keys/pod2.pub",
+       [](const Config& c) {
+         return c.zmq_curve_peer_keys == std::vector<std::string>{"keys/pod1.pub", "keys/pod2.pub"};
+       }},
   };
 }
 
@@ -294,6 +304,11 @@ TEST(Flags, HelpListsEveryFlagWithItsValueEnvironmentVariableAndDefault) {
       {"--redis-url", "redis://127.0.0.1:6379"},
       {"--zmq-bind", "\"\""},
       {"--zmq-peers", "\"\""},
+      {"--zmq-sndhwm", "10000"},
+      {"--zmq-rcvhwm", "10000"},
+      {"--zmq-curve-secret-key-file", "\"\""},
+      {"--zmq-curve-public-key-file", "\"\""},
+      {"--zmq-curve-peer-keys", "\"\""},
   };
   ASSERT_EQ(expected.size(), flag_infos().size());
   for (const auto& [flag, def] : expected) {
@@ -398,6 +413,12 @@ std::vector<BadCase> bad_cases() {
       {"zmq-peers", "tcp://a:1,,tcp://b:2"},
       {"zmq-peers", "tcp://a:1,"},
       {"zmq-peers", "a:1"},
+      {"zmq-sndhwm", "-1"},
+      {"zmq-sndhwm", "2147483648"},
+      {"zmq-rcvhwm", "1k"},
+      {"zmq-curve-secret-key-file", "a\tb"},
+      {"zmq-curve-peer-keys", "a.pub,,b.pub"},
+      {"zmq-curve-peer-keys", "a.pub,"},
   };
 }
 
