@@ -3,6 +3,7 @@
 #include "flags.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <functional>
@@ -35,7 +36,9 @@ struct GoodCase {
 // A file holding a token secret, as --jwt-secret-file expects.
 std::string secret_file() {
   static const std::string path = [] {
-    std::string p = ::testing::TempDir() + "signalmesh-flags-secret";
+    // The pid keeps parallel ctest processes (one per test) from
+    // rewriting each other's file.
+    std::string p = ::testing::TempDir() + "signalmesh-flags-secret-" + std::to_string(::getpid());
     std::ofstream(p) << "from-a-file\n";
     return p;
   }();
