@@ -5,6 +5,9 @@
 
 #include <strings.h>
 
+// Before any websocketpp processor: see the file.
+#include "gateway/ws_utf8.hpp"
+
 #include <websocketpp/concurrency/none.hpp>
 #include <websocketpp/config/asio_no_tls.hpp>
 #include <websocketpp/server.hpp>
@@ -64,6 +67,13 @@ struct WsConfig : public websocketpp::config::asio {
   static const websocketpp::log::level elog_level = websocketpp::log::elevel::none;
   static const websocketpp::log::level alog_level = websocketpp::log::alevel::none;
 };
+
+}  // namespace signalmesh
+
+// Needs WsConfig; before anything instantiates the processor.
+#include "gateway/ws_payload.hpp"
+
+namespace signalmesh {
 
 using Server = websocketpp::server<WsConfig>;
 using Connection = Server::connection_type;

@@ -74,7 +74,10 @@ struct Peer final : WsHandler {
   std::uint64_t outstanding = 0;  // deliveries sent, not yet received
   std::uint64_t connect_start = 0;
   std::uint32_t mix_pos = 0;
+  std::uint32_t members_seen = 0;  // others in the room: welcome.peers + peer-joined
   bool sender = false, welcomed = false, done = false;
+  bool room_complete = false;  // has seen every other member of its room
+  void count_members(std::uint32_t added);
   std::vector<std::uint64_t> expect;  // next sequence number per sender slot
 };
 
@@ -111,6 +114,7 @@ struct Run {
   const Options& opt;
   std::atomic<int> phase{kSetup};
   std::atomic<int> welcomed{0}, failed{0}, finished{0};
+  std::atomic<int> rooms_complete{0};  // peers that have seen their whole room
   std::atomic<bool> stop_connecting{false};
   std::uint64_t t0 = now_ns();
   std::string tag;  // makes room ids unique per run
@@ -128,6 +132,10 @@ struct Run {
   // Connects everyone; returns once all got a welcome or failed, or after
   // the timeout (stragglers are aborted and counted as failures).
   void connect_all();
+  // Waits until every welcomed peer has seen all the other members of its
+  // room (across pods a member is only a valid target once its peer-joined
+  // reached the sender's pod); false if `seconds` passed first.
+  bool await_complete_rooms(double seconds);
   // Posts `fn(worker)` to every worker and waits for all to run it.
   void on_each(const std::function<void(Worker&)>& fn);
   // Waits until every delivery arrived or `seconds` passed.

@@ -19,6 +19,17 @@ std::string_view json_string_field(std::string_view msg, std::string_view key) {
   return end == std::string_view::npos ? std::string_view{} : msg.substr(start, end - start);
 }
 
+// The number of entries in the welcome's "peers" array (peer ids hold no
+// quotes or brackets, so two quotes per entry).
+std::uint32_t welcome_peer_count(std::string_view msg) {
+  const std::string_view key = "\"peers\":[";
+  const auto at = msg.find(key);
+  if (at == std::string_view::npos) return 0;
+  std::uint32_t quotes = 0;
+  for (auto i = at + key.size(); i < msg.size() && msg[i] != ']'; ++i) quotes += msg[i] == '"';
+  return quotes / 2;
+}
+
 }  // namespace
 
 Peer::Peer(Worker& w, Group& g, std::uint32_t index, std::uint32_t room, std::uint32_t slot)
@@ -27,6 +38,14 @@ Peer::Peer(Worker& w, Group& g, std::uint32_t index, std::uint32_t room, std::ui
 }
 
 void Peer::on_open(WsConn&) {}
+
+void Peer::count_members(std::uint32_t added) {
+  members_seen += added;
+  if (!room_complete && members_seen + 1 >= static_cast<std::uint32_t>(group.spec.peers)) {
+    room_complete = true;
+    ++worker.run.rooms_complete;
+  }
+}
 
 void Peer::on_message(WsConn&, std::string_view msg, bool) {
   Worker& w = worker;
@@ -37,6 +56,7 @@ void Peer::on_message(WsConn&, std::string_view msg, bool) {
     w.conn_stats.welcome_latency.record(now - connect_start);
     w.conn_stats.last_welcome = std::max(w.conn_stats.last_welcome, now);
     ++w.run.welcomed;
+    count_members(welcome_peer_count(msg));
     --w.connecting;
     asio::post(w.loop.io, [&w] { w.connect_more(); });
     return;
@@ -68,6 +88,10 @@ void Peer::on_message(WsConn&, std::string_view msg, bool) {
     }
     if (s.outstanding > 0) --s.outstanding;
     if (s.group.spec.rate == 0) w.pump(s);
+    return;
+  }
+  if (msg.find("\"type\":\"peer-joined\"") != std::string_view::npos) {
+    count_members(1);
     return;
   }
   if (msg.find("\"type\":\"error\"") != std::string_view::npos) {

@@ -205,6 +205,15 @@ void Run::connect_all() {
   }
 }
 
+bool Run::await_complete_rooms(double seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (rooms_complete.load() < welcomed.load()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    sleep_s(0.002);
+  }
+  return true;
+}
+
 void Run::drain(double seconds) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
   while (std::chrono::steady_clock::now() < deadline) {

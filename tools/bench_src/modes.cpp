@@ -99,7 +99,13 @@ Json header(const Options& o, std::size_t connections) {
 int run_relay(const Options& o, Run& run) {
   run.connect_all();
   const bool any = run.welcomed.load() > 0;  // else no traffic: report at once
-  if (any) sleep_s(0.2);                     // let the last peer-joined messages land
+  // Traffic starts once every sender knows its targets: across pods a
+  // message to a member whose peer-joined is still on its way would be
+  // refused with unknown-target.
+  if (any && !run.await_complete_rooms(o.timeout)) {
+    std::fprintf(stderr, "warning: %d of %d peers still miss a room member after %.0f s\n",
+                 run.welcomed.load() - run.rooms_complete.load(), run.welcomed.load(), o.timeout);
+  }
   ServerProbe server(o.server_pids);
   run.phase = kWarmup;
   run.on_each([](Worker& w) { w.start_traffic(); });
