@@ -6,16 +6,10 @@
 set -euo pipefail
 binary=$1
 secret="coturn-shared-secret"
-work=$(mktemp -d /tmp/signalmesh-coturn.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=tools/lib/processes.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/processes.sh"
+start_scratch coturn
 fail() { echo "FAIL: $*"; for f in "$work"/*.log; do echo "--- $f"; tail -20 "$f"; done; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 turn_port=$(free_port)
 turnserver -n --listening-ip=127.0.0.1 --listening-port="$turn_port" --use-auth-secret \
@@ -28,13 +22,7 @@ pids+=($!)
   --turn-uris "turn:127.0.0.1:$turn_port?transport=udp" --turn-ttl 600 \
   >"$work/signalmesh.log" 2>&1 &
 pids+=($!)
-port=""
-for _ in $(seq 200); do
-  port=$(sed -nE 's/.*listening on http:\/\/[^:]+:([0-9]+) .*/\1/p' "$work/signalmesh.log" | head -1)
-  [ -n "$port" ] && break
-  sleep 0.05
-done
-[ -n "$port" ] || fail "signalmesh did not start"
+port=$(listening_port "$work/signalmesh.log") || fail "signalmesh did not start"
 for _ in $(seq 200); do
   grep -q "listener opened\|Total General servers" "$work/turnserver.log" 2>/dev/null && break
   sleep 0.05
