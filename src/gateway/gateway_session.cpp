@@ -21,6 +21,9 @@ void Gateway::Impl::on_open(websocketpp::connection_hdl hdl) {
   con->listed = true;
   sessions_.push_back(con);
   ++metrics_.connections_accepted;
+  // The headers were checked before the upgrade (origin, token); the
+  // resource, which holds the room id and peerId, is kept.
+  const_cast<HttpRequest&>(con->get_request()).release_headers();
 
   // The resource string outlives this call (it belongs to the request).
   const auto request = split_request(con->get_resource());

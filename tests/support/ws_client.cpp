@@ -8,9 +8,11 @@
 #include <mutex>
 #include <thread>
 
+// clang-format off
 // The gateway's specialization of websocketpp's UTF-8 check: every
 // translation unit of a program must see the same one (see the file).
 #include "gateway/ws_utf8.hpp"
+// clang-format on
 
 #include <websocketpp/client.hpp>
 #include <websocketpp/config/asio_no_tls_client.hpp>
