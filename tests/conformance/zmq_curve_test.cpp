@@ -66,7 +66,7 @@ TEST_F(ZmqCurve, AProcessPosingAsAPeerWithoutItsKeyCannotInjectEnvelopes) {
   ASSERT_TRUE(link(a, b, "cluster"));
   for (const bool rogue_has_curve : {false, true}) {
     SCOPED_TRACE(rogue_has_curve ? "rogue with its own CURVE key" : "rogue without CURVE");
-    const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(free_tcp_port());
+    const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(free_loopback_port());
     a.adapter->add_peer({endpoint, keys_[1].public_key});  // a thinks b is there too
     ::zmq::socket_t rogue(rogue_context_, ::zmq::socket_type::pub);
     rogue.set(::zmq::sockopt::linger, 0);
@@ -139,7 +139,7 @@ TEST_F(ZmqCurve, APeerWhoseHandshakeFailedIsRetriedUntilTheRightPodAnswers) {
   Pod& a = make_keyed();
   ASSERT_TRUE(start_up(a));
   const CurveKeys b_keys = generate_keys();
-  const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(free_tcp_port());
+  const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(free_loopback_port());
   a.adapter->add_peer({endpoint, b_keys.public_key});
   {
     // Without CURVE: whichever side notices the mechanism mismatch first

@@ -153,7 +153,7 @@ TEST_F(ZmqMesh, ASubscriberThatReconnectsCountsWhatWasPublishedWhileItWasAway) {
 TEST_F(ZmqMesh, APodWhosePeersAreDownReportsUpAfterTheJoinTimeoutAndMeetsThemLater) {
   ZmqOptions o = fast_zmq_options();
   o.join_timeout = Ms(300);
-  const std::string later = "tcp://127.0.0.1:" + std::to_string(free_tcp_port());
+  const std::string later = "tcp://127.0.0.1:" + std::to_string(free_loopback_port());
   o.peers = {{later, {}}};
   Pod& a = make(o, false);
   const auto started = std::chrono::steady_clock::now();

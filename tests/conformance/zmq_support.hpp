@@ -11,6 +11,7 @@
 #include <zmq.hpp>
 
 #include "conformance/conformance.hpp"
+#include "support/free_port.hpp"
 #include "zmq/zmq_fanout.hpp"
 #include "zmq/zmq_watch.hpp"
 #include "zmq/zmq_wire.hpp"
@@ -19,9 +20,6 @@ namespace signalmesh::test {
 
 using backends::zmq::ZmqFanout;
 using backends::zmq::ZmqOptions;
-
-// A free TCP port on loopback (bound once, then released).
-std::uint16_t free_tcp_port();
 
 // Events of one socket (zmq_socket_monitor), read without blocking.
 class SocketMonitor {

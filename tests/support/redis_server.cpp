@@ -3,10 +3,8 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <hiredis/hiredis.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +12,8 @@
 #include <cstdlib>
 #include <sstream>
 #include <stdexcept>
+
+#include "support/free_port.hpp"
 
 namespace signalmesh::test {
 
@@ -33,23 +33,6 @@ std::string find_redis_server() {
   if (::access("/usr/bin/redis-server", X_OK) == 0) return "/usr/bin/redis-server";
   throw std::runtime_error(
       "redis-server not found on PATH or in /usr/bin (apt install redis-server)");
-}
-
-// A port the kernel just handed out on loopback; free unless someone races us
-// (launch() then fails and the caller picks another).
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    if (fd >= 0) ::close(fd);
-    throw std::runtime_error("cannot find a free loopback port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 std::string reply_text(const redisReply* r) {
@@ -81,7 +64,7 @@ RedisServer::RedisServer() : RedisServer(Options{}) {}
 RedisServer::RedisServer(Options options)
     : options_(std::move(options)), binary_(find_redis_server()) {
   for (int attempt = 0; attempt < 5; ++attempt) {
-    port_ = free_port();
+    port_ = free_loopback_port();
     if (launch()) return;
   }
   throw std::runtime_error("redis-server did not start; its output:\n" + output());
