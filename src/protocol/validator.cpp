@@ -33,7 +33,7 @@ using Value = Document::ValueType;
 
 // Iterative: the recursive parser can overflow the C stack. Never
 // kParseFullPrecisionFlag: RapidJSON 1.1.0 crashes with it under fuzzing.
-// No kParseValidateEncodingFlag: is_utf8() checked the whole payload first,
+// No kParseValidateEncodingFlag: check_bytes() checked the whole payload first,
 // and the flag would turn off RapidJSON's SIMD string scan.
 constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag;
 
@@ -62,25 +62,37 @@ std::uint8_t byte_at(std::string_view s, std::size_t i) {
   return static_cast<std::uint8_t>(s[i]);
 }
 
-// Well-formed UTF-8 per Unicode Table 3-7: no overlongs, no surrogates,
-// nothing past U+10FFFF, no truncated sequence. ASCII runs go 8 bytes at a
-// time. (websocketpp checks text frames too, but the validator must hold for
-// any caller, and this pass costs a fraction of a microsecond per SDP.)
-bool is_utf8(std::string_view s) {
+bool is_json_control(std::uint8_t byte) {
+  return byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\r';
+}
+
+// Checks the bytes before parsing: well-formed UTF-8 per Unicode Table 3-7
+// (no overlongs, no surrogates, nothing past U+10FFFF, no truncated
+// sequence), and no control character but JSON's whitespace (\t \n \r),
+// which JSON allows nowhere else. The second check is RapidJSON's job, but
+// its SIMD string scan (1.1.0) compares against 0x19 and lets 0x1A-0x1F
+// through inside strings. ASCII runs go 8 bytes at a time. Returns the
+// problem, or nullptr. (websocketpp checks UTF-8 of text frames too, but the
+// validator must hold for any caller, and this pass costs a fraction of a
+// microsecond per SDP.)
+const char* check_bytes(std::string_view s) {
   constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+  constexpr std::uint64_t kSpaces = 0x2020202020202020ULL;
   std::size_t i = 0;
   const std::size_t n = s.size();
   while (i < n) {
     if (i + 8 <= n) {
       std::uint64_t word;
       std::memcpy(&word, s.data() + i, sizeof word);
-      if ((word & kHighBits) == 0) {
+      // All ASCII, and (exact for ASCII) no byte below 0x20.
+      if ((word & kHighBits) == 0 && ((word - kSpaces) & ~word & kHighBits) == 0) {
         i += 8;
         continue;
       }
     }
     const std::uint8_t lead = byte_at(s, i);
     if (lead < 0x80) {
+      if (is_json_control(lead)) return "payload contains a control character";
       ++i;
       continue;
     }
@@ -97,17 +109,17 @@ bool is_utf8(std::string_view s) {
       if (lead == 0xF0) low = 0x90;   // overlong
       if (lead == 0xF4) high = 0x8F;  // past U+10FFFF
     } else {
-      return false;
+      return "payload is not valid UTF-8";
     }
-    if (i + length > n) return false;
+    if (i + length > n) return "payload is not valid UTF-8";
     const std::uint8_t second = byte_at(s, i + 1);
-    if (second < low || second > high) return false;
+    if (second < low || second > high) return "payload is not valid UTF-8";
     for (std::size_t k = 2; k < length; ++k) {
-      if ((byte_at(s, i + k) & 0xC0) != 0x80) return false;
+      if ((byte_at(s, i + k) & 0xC0) != 0x80) return "payload is not valid UTF-8";
     }
     i += length;
   }
-  return true;
+  return nullptr;
 }
 
 // From just inside a string's opening quote at `i`, the index of its closing
@@ -129,8 +141,8 @@ std::size_t string_end(std::string_view payload, std::size_t i) {
 // Rejects, before parsing, what is not an object, what nests deeper than
 // max_depth (so no input can make the parser build a huge stack), NUL bytes
 // (the in-place parse reads NUL as end of input, so "{...}\0garbage" would
-// otherwise pass), and invalid UTF-8 (we relay the client's bytes as they
-// are). Returns the problem, or nullptr.
+// otherwise pass), invalid UTF-8 and control characters (we relay the
+// client's bytes as they are). Returns the problem, or nullptr.
 const char* prescan(std::string_view payload, std::size_t max_depth) {
   std::size_t i = 0;
   while (i < payload.size() && is_json_space(payload[i])) ++i;
@@ -138,7 +150,7 @@ const char* prescan(std::string_view payload, std::size_t max_depth) {
   if (std::memchr(payload.data(), '\0', payload.size()) != nullptr) {
     return "payload contains a NUL byte";
   }
-  if (!is_utf8(payload)) return "payload is not valid UTF-8";
+  if (const char* problem = check_bytes(payload)) return problem;
   std::size_t depth = 0;
   for (; i < payload.size(); ++i) {
     const char c = payload[i];

@@ -155,6 +155,23 @@ TEST(Validator, RejectsTrailingGarbageAfterTheObject) {
   });
 }
 
+TEST(Validator, RejectsEveryRawControlCharacterInAStringAsInvalidJson) {
+  // JSON allows none (RFC 8259 §7); RapidJSON 1.1.0's SIMD scan misses
+  // 0x1A-0x1F inside strings, so each is tried where that scan runs: deep
+  // inside a string longer than 16 bytes, and in a short one.
+  for (int c = 1; c < 0x20; ++c) {
+    const std::string raw(1, static_cast<char>(c));
+    const std::string long_text = repeat("abcdefgh", 4) + raw + repeat("abcdefgh", 4);
+    expect_all({
+        {R"({"type":"kick","targetId":"bob","reason":")" + long_text + R"("})", kJson},
+        {R"({"type":"kick","targetId":"bob","reason":")" + raw + R"("})", kJson},
+        {R"({"type":"sdp","sdp":{"type":"offer","sdp":"v=0)" + long_text + R"("}})", kJson},
+    });
+  }
+  // Outside strings, JSON's whitespace is still whitespace.
+  expect_all({{"{\"type\":\r\n\t\"host-change\",\n\"hostId\":\"bob\"}\n", kOk, "bob"}});
+}
+
 TEST(Validator, RejectsOneHundredThousandNestingLevelsAsInvalidJsonWithoutCrashing) {
   const std::size_t levels = 100000;
   expect_all({
