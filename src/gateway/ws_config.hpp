@@ -5,6 +5,10 @@
 
 #include <strings.h>
 
+#ifndef SIGNALMESH_READ_BUFFER_BYTES
+#define SIGNALMESH_READ_BUFFER_BYTES 4096
+#endif
+
 // clang-format off
 // Before any websocketpp processor code: see the file.
 #include "gateway/ws_utf8.hpp"
@@ -69,9 +73,10 @@ struct WsConfig : public websocketpp::config::asio {
   typedef Session connection_base;
 
   static bool const enable_multithreading = false;
-  // 16 KiB by default: most of an idle connection's memory. Large messages
-  // still arrive whole; they just take more reads.
-  static const size_t connection_read_buffer_size = 4096;
+  // websocketpp's default is 16 KiB: most of an idle connection's memory.
+  // Large messages still arrive whole; they just take more reads. Set by the
+  // build (CMake SIGNALMESH_READ_BUFFER_BYTES, 4096 by default).
+  static const size_t connection_read_buffer_size = SIGNALMESH_READ_BUFFER_BYTES;
   static const websocketpp::log::level elog_level = websocketpp::log::elevel::none;
   static const websocketpp::log::level alog_level = websocketpp::log::alevel::none;
 };
