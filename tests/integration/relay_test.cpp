@@ -170,6 +170,57 @@ TEST_F(Relay, AFragmentedMessageIsReassembledBeforeItIsChecked) {
   EXPECT_EQ((*a_)->next_message(), with_sender("d", whole));
 }
 
+// RFC 6455 §8.1: a text message must be UTF-8 as a whole, and a code point
+// may be split between fragments. (The gateway checks this with its own
+// fast path for ASCII, ws_utf8.hpp: these run it inside the server.)
+class Utf8Frames : public Relay {
+ protected:
+  // A raw client "d" in the room, welcomed, the others told.
+  void join_raw() {
+    ASSERT_EQ(raw_.upgrade(b_->url, "/signal/" + room_.id() + "?peerId=d").status, 101);
+    std::optional<Frame> welcome = raw_.next_frame();
+    ASSERT_TRUE(welcome);
+    for (Member* m : {a_, b_, c_}) ASSERT_TRUE((*m)->expect_message_of_type("peer-joined"));
+  }
+  RawWsClient raw_;
+};
+
+TEST_F(Utf8Frames, ACodePointSplitBetweenFragmentsIsRelayedWhole) {
+  join_raw();
+  // "é" is C3 A9 and "😀" F0 9F 98 80: each cut in the middle, after a run of
+  // ASCII long enough for the word-at-a-time path.
+  const std::string whole =
+      sdp_message("a", "offer", "v=0 caf\xC3\xA9 and a smile \xF0\x9F\x98\x80 after ASCII\r\n");
+  const std::size_t cut1 = whole.find("\xC3") + 1;
+  const std::size_t cut2 = whole.find("\xF0") + 2;
+  ASSERT_TRUE(raw_.send_frame(1, whole.substr(0, cut1), false));
+  ASSERT_TRUE(raw_.send_frame(0, whole.substr(cut1, cut2 - cut1), false));
+  ASSERT_TRUE(raw_.send_frame(0, whole.substr(cut2), true));
+  EXPECT_EQ((*a_)->next_message(), with_sender("d", whole));
+}
+
+TEST_F(Utf8Frames, InvalidUtf8ClosesWith1007AndThePeerLeaves) {
+  join_raw();
+  ASSERT_TRUE(raw_.send_text(sdp_message("a", "offer", "v=0 plenty of ASCII first \xFF\r\n")));
+  std::optional<Frame> close = raw_.read_until_close();
+  ASSERT_TRUE(close);
+  EXPECT_EQ(close->close_code(), 1007);
+  auto left = (*a_)->expect_message_of_type("peer-left");
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->str("peerId"), "d");
+  EXPECT_FALSE((*a_)->next_message(Ms(200))) << "nothing of d's message may be relayed";
+}
+
+TEST_F(Utf8Frames, ACodePointLeftUnfinishedAtTheEndOfAFragmentedMessageCloses1007) {
+  join_raw();
+  const std::string start = R"({"type":"ice","targetId":"a","candidate":{"candidate":"ascii)";
+  ASSERT_TRUE(raw_.send_frame(1, start + "\xE2\x82", false));  // "€" without its last byte
+  ASSERT_TRUE(raw_.send_frame(0, R"("}})", true));
+  std::optional<Frame> close = raw_.read_until_close();
+  ASSERT_TRUE(close);
+  EXPECT_EQ(close->close_code(), 1007);
+}
+
 TEST_F(Relay, MessagesFromOneSenderToOneReceiverArriveInOrderAcrossPods) {
   // 150 stays inside the default burst of 200.
   constexpr int kCount = 150;
