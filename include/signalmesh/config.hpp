@@ -80,6 +80,8 @@ struct Config {
   TurnConfig turn;
   // On SIGTERM/SIGINT: readyz 503, close everyone 1001, exit by this deadline.
   std::uint32_t drain_timeout_ms = 10000;
+  // Applied by Gateway::start(). Logging is process-wide: with several
+  // gateways in one process, the last one started sets it.
   LogLevel log_level = LogLevel::kInfo;
   // Backend settings (used by the backend the factory picks).
   std::string redis_url = "redis://127.0.0.1:6379";

@@ -23,6 +23,8 @@ Gateway::Impl::Impl(asio::io_context& loop, Config config, FanoutPtr fanout)
 
 void Gateway::Impl::start() {
   using websocketpp::connection_hdl;
+  // An embedding program has only Config to set the level with.
+  log::set_level(config_.log_level);
   server_.init_asio(&loop_);
   server_.set_reuse_addr(true);
   server_.set_listen_backlog(1024);
