@@ -69,7 +69,8 @@ bool is_json_control(std::uint8_t byte) {
 // Checks the bytes before parsing: well-formed UTF-8 per Unicode Table 3-7
 // (no overlongs, no surrogates, nothing past U+10FFFF, no truncated
 // sequence), and no control character but JSON's whitespace (\t \n \r),
-// which JSON allows nowhere else. The second check is RapidJSON's job, but
+// which JSON allows nowhere else; NUL is named apart, since the in-place
+// parse would read it as the end of input. The second check is RapidJSON's job, but
 // its SIMD string scan (1.1.0) compares against 0x19 and lets 0x1A-0x1F
 // through inside strings. ASCII runs go 8 bytes at a time. Returns the
 // problem, or nullptr. (websocketpp checks UTF-8 of text frames too, but the
@@ -92,6 +93,7 @@ const char* check_bytes(std::string_view s) {
     }
     const std::uint8_t lead = byte_at(s, i);
     if (lead < 0x80) {
+      if (lead == 0) return "payload contains a NUL byte";
       if (is_json_control(lead)) return "payload contains a control character";
       ++i;
       continue;
@@ -147,9 +149,6 @@ const char* prescan(std::string_view payload, std::size_t max_depth) {
   std::size_t i = 0;
   while (i < payload.size() && is_json_space(payload[i])) ++i;
   if (i == payload.size() || payload[i] != '{') return "payload is not a JSON object";
-  if (std::memchr(payload.data(), '\0', payload.size()) != nullptr) {
-    return "payload contains a NUL byte";
-  }
   if (const char* problem = check_bytes(payload)) return problem;
   std::size_t depth = 0;
   for (; i < payload.size(); ++i) {
