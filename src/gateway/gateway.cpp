@@ -32,6 +32,9 @@ void Gateway::Impl::start() {
   server_.set_max_http_body_size(4096);
   server_.set_open_handshake_timeout(config_.limits.handshake_timeout_ms);
   server_.set_close_handshake_timeout(config_.limits.close_timeout_ms);
+  // After its close frame, a connection reads until the client's end for at
+  // most as long again (ws_socket.hpp).
+  server_.set_linger(std::chrono::milliseconds(config_.limits.close_timeout_ms));
   // websocketpp never sets TCP_NODELAY; small frames would wait ~40 ms.
   server_.set_socket_init_handler([](connection_hdl, asio::ip::tcp::socket& socket) {
     asio::error_code ec;
@@ -158,6 +161,8 @@ void Gateway::Impl::stop() {
     for (const auto& con : open) {
       con->closing = true;
       con->terminate(websocketpp::error::make_error_code(websocketpp::error::general));
+      // Stopping is not draining: no connection waits for its client's end.
+      con->end_linger();
     }
     fanout_->stop();
   }

@@ -19,6 +19,7 @@
 #include <websocketpp/server.hpp>
 
 #include "gateway/session.hpp"
+#include "gateway/ws_socket.hpp"
 
 namespace signalmesh {
 
@@ -65,8 +66,13 @@ struct WsConfig : public websocketpp::config::asio {
     typedef type::elog_type elog_type;
     typedef type::request_type request_type;
     typedef type::response_type response_type;
-    typedef websocketpp::transport::asio::basic_socket::endpoint socket_type;
+    // Plain TCP with a lingering close (ws_socket.hpp): no reset in place
+    // of a close frame.
+    typedef LingeringSocketEndpoint socket_type;
     static bool const enable_multithreading = false;
+    // websocketpp's own bound on a socket shutdown (5 s by default) would cut
+    // the linger short; the linger has its own timer (the close timeout).
+    static const long timeout_socket_shutdown = 24L * 60 * 60 * 1000;
   };
   typedef websocketpp::transport::asio::endpoint<transport_config> transport_type;
 
