@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <optional>
 #include <sstream>
 #include <string_view>
 #include <system_error>
@@ -267,7 +269,8 @@ const Flag kFlags[] = {
      "empty, or comma-separated secrets without spaces",
      [](Config& c, std::string_view v) { return parse_list(v, is_secret, c.turn.secrets); },
      [](const Config& c) { return show_secret(!c.turn.secrets.empty()); }},
-    {"turn-uris", "LIST", "TURN/STUN URIs handed to browsers with the credentials",
+    {"turn-uris", "LIST",
+     "TURN/STUN URIs handed to browsers (with credentials when --turn-secret is set)",
      "empty, or comma-separated turn:/turns:/stun: URIs",
      [](Config& c, std::string_view v) { return parse_list(v, is_turn_uri, c.turn.uris); },
      [](const Config& c) { return show_string(join(c.turn.uris)); }},
@@ -454,6 +457,118 @@ std::string unknown_flag_message(std::string_view arg, std::string_view name) {
   return text + " (see --help for the accepted flags)";
 }
 
+// Where a given flag came from: "--name" or "SIGNALMESH_NAME", and its value.
+// Flags left at their default are absent: a default is not "given".
+struct Source {
+  std::string where;
+  std::string value;
+};
+using Sources = std::map<std::string, Source, std::less<>>;
+
+// A flag given with a non-empty value. An empty value (`--zmq-peers=`) is
+// the same as leaving the flag out.
+const Source* given_non_empty(const Sources& sources, std::string_view name) {
+  const auto it = sources.find(name);
+  if (it == sources.end() || trim(it->second.value).empty()) return nullptr;
+  return &it->second;
+}
+
+// The backend that reads a flag (`redis-*`, `zmq-*`), or "" for every backend.
+std::string_view backend_of(std::string_view flag) {
+  for (std::string_view backend : {"redis", "zmq"}) {
+    if (flag.size() > backend.size() && flag.substr(0, backend.size()) == backend &&
+        flag[backend.size()] == '-') {
+      return backend;
+    }
+  }
+  return {};
+}
+
+// Bytes a relayed message may gain over the client's: `"senderId":"<64>",`
+// inserted, and an unmasked frame header of up to 10 bytes.
+constexpr std::size_t kRelayOverheadBytes = 14 + 64 + 10;
+
+// Values that are each valid but do nothing or contradict each other: the
+// error (one line) for those that would leave a pod silently wrong, a
+// warning for those that are only useless.
+std::optional<std::string> check_combinations(const Config& c, const Sources& sources,
+                                              std::vector<std::string>& warnings) {
+  const auto backend_source = sources.find("backend");
+  const std::string backend_shown =
+      backend_source == sources.end()
+          ? "the backend is " + c.backend + " (the default)"
+          : "the backend is " + c.backend + " (" + backend_source->second.where + ")";
+  for (const auto& flag : kFlags) {
+    const auto owner = backend_of(flag.name);
+    if (owner.empty() || owner == c.backend) continue;
+    if (const Source* s = given_non_empty(sources, flag.name)) {
+      return s->where + " is set but " + backend_shown + ": only --backend " + std::string(owner) +
+             " reads it (add --backend " + std::string(owner) + ", or drop " + s->where + ")";
+    }
+  }
+
+  const Source* jwt = given_non_empty(sources, "jwt-secret");
+  const Source* jwt_file = given_non_empty(sources, "jwt-secret-file");
+  if (jwt != nullptr && jwt_file != nullptr) {
+    return jwt->where + " and " + jwt_file->where +
+           " both set the token secret: give only one of them";
+  }
+
+  const auto& turn = c.turn;
+  if (!turn.secrets.empty() && turn.uris.empty()) {
+    return given_non_empty(sources, "turn-secret")->where +
+           " is set but --turn-uris is empty: the credentials would name no TURN server "
+           "(add --turn-uris turn:HOST:PORT)";
+  }
+  if (turn.secrets.empty()) {
+    for (const auto& uri : turn.uris) {
+      if (uri.rfind("stun:", 0) == 0) continue;
+      return given_non_empty(sources, "turn-uris")->where + " lists " + quote(uri) +
+             " but --turn-secret is empty: browsers refuse a TURN server without credentials "
+             "(add --turn-secret, or list only stun: URIs for a STUN-only setup)";
+    }
+    if (const auto ttl = sources.find("turn-ttl"); ttl != sources.end()) {
+      warnings.push_back(ttl->second.where +
+                         " has no effect without --turn-secret: no TURN credentials are issued");
+    }
+  }
+
+  const auto& limits = c.limits;
+  if (limits.max_buffered_bytes < limits.max_message_bytes) {
+    return "--max-buffered-bytes " + std::to_string(limits.max_buffered_bytes) +
+           " is smaller than --max-message-bytes " + std::to_string(limits.max_message_bytes) +
+           ": one relayed message of the largest size would close its receivers with 4008";
+  }
+  if (limits.max_buffered_bytes - limits.max_message_bytes < kRelayOverheadBytes) {
+    warnings.push_back("--max-buffered-bytes " + std::to_string(limits.max_buffered_bytes) +
+                       " leaves less than " + std::to_string(kRelayOverheadBytes) +
+                       " bytes over --max-message-bytes " +
+                       std::to_string(limits.max_message_bytes) +
+                       ": a relayed message of the largest size (with its senderId and frame "
+                       "header) may close an idle receiver with 4008");
+  }
+
+  const auto& cluster = c.cluster;
+  if (cluster.pod_lost_ms <= cluster.heartbeat_interval_ms) {
+    return "--pod-lost-ms " + std::to_string(cluster.pod_lost_ms) +
+           " must be greater than --heartbeat-interval-ms " +
+           std::to_string(cluster.heartbeat_interval_ms) +
+           ", or every pod would be lost between two heartbeats";
+  }
+  if (c.backend == "local") {
+    for (const char* name : {"heartbeat-interval-ms", "pod-lost-ms", "sync-timeout-ms"}) {
+      if (const auto it = sources.find(name); it != sources.end()) {
+        warnings.push_back(it->second.where +
+                           " has no effect with the local backend: there is no other pod");
+      }
+    }
+  }
+  if (c.backend == "zmq" && c.zmq_peers.empty()) {
+    warnings.push_back("the zmq backend has no --zmq-peers: this pod meshes with no other pod");
+  }
+  return std::nullopt;
+}
+
 FlagsResult error(std::string text) {
   FlagsResult result;
   result.kind = FlagsResult::kError;
@@ -511,7 +626,9 @@ FlagsResult parse_flags(int argc, const char* const* argv, const GetenvFn& geten
 
   // Pass 2: defaults, then the environment for flags not on the command line,
   // then the command line in order (a repeated flag keeps its last value).
+  // `sources` remembers where each flag that was given came from.
   FlagsResult result;
+  Sources sources;
   for (const auto& flag : kFlags) {
     const bool on_command_line =
         std::any_of(given.begin(), given.end(), [&](const auto& g) { return g.first == &flag; });
@@ -522,20 +639,17 @@ FlagsResult parse_flags(int argc, const char* const* argv, const GetenvFn& geten
     if (!flag.set(result.config, value)) {
       return error(env + "=" + quote(value) + " is not valid: expected " + flag.accepts);
     }
+    sources[flag.name] = {env, value};
   }
   for (const auto& [flag, value] : given) {
     if (!flag->set(result.config, value)) {
       return error(std::string("--") + flag->name + " " + quote(value) +
                    " is not valid: expected " + flag->accepts);
     }
+    sources[flag->name] = {std::string("--") + flag->name, value};
   }
-  // Values that are each valid but contradict each other.
-  const auto& cluster = result.config.cluster;
-  if (cluster.pod_lost_ms <= cluster.heartbeat_interval_ms) {
-    return error("--pod-lost-ms " + std::to_string(cluster.pod_lost_ms) +
-                 " must be greater than --heartbeat-interval-ms " +
-                 std::to_string(cluster.heartbeat_interval_ms) +
-                 ", or every pod would be lost between two heartbeats");
+  if (auto contradiction = check_combinations(result.config, sources, result.warnings)) {
+    return error(std::move(*contradiction));
   }
   result.kind = FlagsResult::kRun;
   return result;

@@ -19,8 +19,12 @@ struct FlagsResult {
   // Valid when kind == kRun.
   Config config;
   // kHelp: the help text. kError: a one-line message (no trailing newline)
-  // naming the flag or variable and the values it accepts.
+  // naming the flag or variable and the values it accepts, or the flags that
+  // contradict each other.
   std::string text;
+  // kRun: one line each (no trailing newline) about flags that were given but
+  // have no effect; the binary logs them as warnings at start.
+  std::vector<std::string> warnings;
 };
 
 // Looks up an environment variable: nullptr when unset. Pass ::getenv in the
@@ -29,8 +33,13 @@ using GetenvFn = std::function<const char*(const char*)>;
 
 // argv[0] is the program name and is skipped. Accepts `--flag value` and
 // `--flag=value`; a flag given twice keeps its last value. `--help` or `-h`
-// anywhere before an error wins over environment errors. Never throws on
-// bad input.
+// anywhere before an error wins over environment errors. Flags that are each
+// valid but contradict each other, or would leave the pod silently doing
+// something else than asked (a backend's flag with another backend, TURN
+// URIs without a secret, ...), are errors too; flags that only have no
+// effect are warnings. "Given" means set on the command line or in the
+// environment, with a non-empty value: a default is never given. Never
+// throws on bad input.
 FlagsResult parse_flags(int argc, const char* const* argv, const GetenvFn& getenv_fn);
 
 // The --help text: usage, then every flag with its value, help line,

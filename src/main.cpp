@@ -10,6 +10,7 @@
 #include <exception>
 #include <functional>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -76,19 +77,26 @@ int run(int argc, char** argv) {
   const signalmesh::Config& config = flags.config;
   signalmesh::log::set_level(config.log_level);
 
+  // The backend checks its own settings before anything is logged, so that
+  // a bad one is still a single line (exit 2); one that cannot start (the
+  // mesh's endpoint taken) is exit 1.
+  signalmesh::FanoutPtr fanout;
+  try {
+    fanout = signalmesh::make_fanout(config);
+  } catch (const std::invalid_argument& e) {
+    return fail(kExitUsage, "backend " + config.backend + ": " + e.what());
+  } catch (const std::exception& e) {
+    return fail(kExitFailure, "backend " + config.backend + ": " + e.what());
+  }
+  if (!fanout) return fail(kExitUsage, "unknown backend '" + config.backend + "'");
+  const std::string backend_name(fanout->name());
+  for (const auto& warning : flags.warnings) SM_WARN(warning);
+
   // Writes to a closed socket must be errors, not a fatal signal.
   std::signal(SIGPIPE, SIG_IGN);
   raise_open_files_limit(config.limits.max_connections);
 
   asio::io_context loop(1);
-  signalmesh::FanoutPtr fanout;
-  try {
-    fanout = signalmesh::make_fanout(config);
-  } catch (const std::exception& e) {
-    return fail(kExitUsage, "backend " + config.backend + ": " + e.what());
-  }
-  if (!fanout) return fail(kExitUsage, "unknown backend '" + config.backend + "'");
-  const std::string backend_name(fanout->name());
 
   signalmesh::Gateway gateway(loop, config, std::move(fanout));
   try {

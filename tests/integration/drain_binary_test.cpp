@@ -109,6 +109,14 @@ TEST(BinaryFlags, ABadFlagExitsWithCode2AndOneLineOnStderr) {
       {"--max-room-members", "-1"},
       {"--host", "not an address"},
       {"stray-argument"},
+      // Values each valid that contradict each other (flags.cpp), and a
+      // backend's own refusal (CURVE peer keys without this pod's secret key).
+      {"--turn-secret", "s"},
+      {"--turn-uris", "turn:127.0.0.1:3478"},
+      {"--redis-url", "redis://127.0.0.1:6379"},
+      {"--backend", "redis", "--zmq-peers", "tcp://127.0.0.1:7001"},
+      {"--max-message-bytes", "2000000"},
+      {"--backend", "zmq", "--zmq-bind", "tcp://127.0.0.1:0", "--zmq-curve-peer-keys", "x.pub"},
   };
   for (const auto& args : bad) {
     std::string shown;
@@ -124,6 +132,14 @@ TEST(BinaryFlags, ABadFlagExitsWithCode2AndOneLineOnStderr) {
     EXPECT_EQ(err.back(), '\n') << err;
     EXPECT_EQ(pod.stdout_text(), "");
   }
+}
+
+TEST(BinaryFlags, AFlagWithoutEffectIsAWarningLineAtStart) {
+  BinaryPod pod({"--host", "127.0.0.1", "--port", "0", "--turn-ttl", "600"});
+  ASSERT_TRUE(pod.wait_listening()) << pod.stderr_text();
+  const std::string err = pod.stderr_text();
+  EXPECT_NE(err.find(" warn --turn-ttl has no effect without --turn-secret"), std::string::npos)
+      << err;
 }
 
 TEST(BinaryFlags, ItPrintsWhereItListensOnStdout) {

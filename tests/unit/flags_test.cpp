@@ -31,6 +31,9 @@ struct GoodCase {
   std::string flag;  // without dashes
   std::string value;
   std::function<bool(const Config&)> landed;
+  // Other flags it needs to be accepted (a backend's flags need that backend,
+  // a TURN secret needs TURN URIs, ...).
+  std::vector<std::string> with = {};
 };
 
 // A file holding a token secret, as --jwt-secret-file expects.
@@ -63,14 +66,18 @@ std::vector<GoodCase> good_cases() {
          return c.auth.allowed_origins ==
                 std::vector<std::string>{"https://a.example.com", "https://*.b.example"};
        }},
-      {"turn-secret", "one,two",
+      {"turn-secret",
+       "one,two",
        [](const Config& c) {
          return c.turn.secrets == std::vector<std::string>{"one", "two"};
-       }},
-      {"turn-uris", "turn:127.0.0.1:3478?transport=udp",
+       },
+       {"--turn-uris=turn:127.0.0.1:3478?transport=udp"}},
+      {"turn-uris",
+       "turn:127.0.0.1:3478?transport=udp",
        [](const Config& c) {
          return c.turn.uris == std::vector<std::string>{"turn:127.0.0.1:3478?transport=udp"};
-       }},
+       },
+       {"--turn-secret=one,two"}},
       {"turn-ttl", "600", [](const Config& c) { return c.turn.ttl_seconds == 600; }},
       {"max-message-bytes", "1024",
        [](const Config& c) { return c.limits.max_message_bytes == 1024; }},
@@ -78,8 +85,10 @@ std::vector<GoodCase> good_cases() {
       {"rate-per-second", "12.5", [](const Config& c) { return c.limits.rate_per_second == 12.5; }},
       {"rate-burst", "30", [](const Config& c) { return c.limits.rate_burst == 30.0; }},
       {"max-refused-in-row", "3", [](const Config& c) { return c.limits.max_refused_in_row == 3; }},
-      {"max-buffered-bytes", "4096",
-       [](const Config& c) { return c.limits.max_buffered_bytes == 4096; }},
+      {"max-buffered-bytes",
+       "4096",
+       [](const Config& c) { return c.limits.max_buffered_bytes == 4096; },
+       {"--max-message-bytes=1024"}},
       {"ping-interval-ms", "1000",
        [](const Config& c) { return c.limits.ping_interval_ms == 1000; }},
       {"handshake-timeout-ms", "750",
@@ -90,24 +99,36 @@ std::vector<GoodCase> good_cases() {
        [](const Config& c) { return c.cluster.heartbeat_interval_ms == 250; }},
       {"pod-lost-ms", "1500", [](const Config& c) { return c.cluster.pod_lost_ms == 1500; }},
       {"sync-timeout-ms", "700", [](const Config& c) { return c.cluster.sync_timeout_ms == 700; }},
-      {"redis-url", "redis://10.1.2.3:6380",
-       [](const Config& c) { return c.redis_url == "redis://10.1.2.3:6380"; }},
-      {"zmq-bind", "tcp://0.0.0.0:5555",
-       [](const Config& c) { return c.zmq_bind == "tcp://0.0.0.0:5555"; }},
-      {"zmq-peers", "tcp://a:5555,tcp://b:5556",
+      {"redis-url",
+       "redis://10.1.2.3:6380",
+       [](const Config& c) { return c.redis_url == "redis://10.1.2.3:6380"; },
+       {"--backend=redis"}},
+      {"zmq-bind",
+       "tcp://0.0.0.0:5555",
+       [](const Config& c) { return c.zmq_bind == "tcp://0.0.0.0:5555"; },
+       {"--backend=zmq"}},
+      {"zmq-peers",
+       "tcp://a:5555,tcp://b:5556",
        [](const Config& c) {
          return c.zmq_peers == std::vector<std::string>{"tcp://a:5555", "tcp://b:5556"};
-       }},
-      {"zmq-sndhwm", "500", [](const Config& c) { return c.zmq_sndhwm == 500; }},
-      {"zmq-rcvhwm", "0", [](const Config& c) { return c.zmq_rcvhwm == 0; }},
-      {"zmq-curve-secret-key-file", "/etc/signalmesh/pod0.key",
-       [](const Config& c) { return c.zmq_curve_secret_key_file == "/etc/signalmesh/pod0.key"; }},
-      {"zmq-curve-public-key-file", "/etc/signalmesh/pod0.pub",
-       [](const Config& c) { return c.zmq_curve_public_key_file == "/etc/signalmesh/pod0.pub"; }},
-      {"zmq-curve-peer-keys", "keys/pod1.pub, keys/pod2.pub",
+       },
+       {"--backend=zmq"}},
+      {"zmq-sndhwm", "500", [](const Config& c) { return c.zmq_sndhwm == 500; }, {"--backend=zmq"}},
+      {"zmq-rcvhwm", "0", [](const Config& c) { return c.zmq_rcvhwm == 0; }, {"--backend=zmq"}},
+      {"zmq-curve-secret-key-file",
+       "/etc/signalmesh/pod0.key",
+       [](const Config& c) { return c.zmq_curve_secret_key_file == "/etc/signalmesh/pod0.key"; },
+       {"--backend=zmq"}},
+      {"zmq-curve-public-key-file",
+       "/etc/signalmesh/pod0.pub",
+       [](const Config& c) { return c.zmq_curve_public_key_file == "/etc/signalmesh/pod0.pub"; },
+       {"--backend=zmq"}},
+      {"zmq-curve-peer-keys",
+       "keys/pod1.pub, keys/pod2.pub",
        [](const Config& c) {
          return c.zmq_curve_peer_keys == std::vector<std::string>{"keys/pod1.pub", "keys/pod2.pub"};
-       }},
+       },
+       {"--backend=zmq"}},
   };
 }
 
@@ -143,9 +164,15 @@ TEST(Flags, TheTestTableCoversEveryFlagOfTheFlagTable) {
   }
 }
 
+// The flag, then the flags it needs.
+std::vector<std::string> with_companions(const GoodCase& c, std::vector<std::string> args) {
+  args.insert(args.end(), c.with.begin(), c.with.end());
+  return args;
+}
+
 TEST(Flags, EveryFlagIsReadFromTheCommandLineAsFlagSpaceValue) {
   for (const auto& c : good_cases()) {
-    const auto r = parse({"--" + c.flag, c.value});
+    const auto r = parse(with_companions(c, {"--" + c.flag, c.value}));
     ASSERT_EQ(r.kind, FlagsResult::kRun) << c.flag << ": " << r.text;
     EXPECT_TRUE(c.landed(r.config)) << c.flag;
   }
@@ -153,7 +180,7 @@ TEST(Flags, EveryFlagIsReadFromTheCommandLineAsFlagSpaceValue) {
 
 TEST(Flags, EveryFlagIsReadFromTheCommandLineAsFlagEqualsValue) {
   for (const auto& c : good_cases()) {
-    const auto r = parse({"--" + c.flag + "=" + c.value});
+    const auto r = parse(with_companions(c, {"--" + c.flag + "=" + c.value}));
     ASSERT_EQ(r.kind, FlagsResult::kRun) << c.flag << ": " << r.text;
     EXPECT_TRUE(c.landed(r.config)) << c.flag;
   }
@@ -161,18 +188,33 @@ TEST(Flags, EveryFlagIsReadFromTheCommandLineAsFlagEqualsValue) {
 
 TEST(Flags, EveryFlagIsReadFromItsEnvironmentVariable) {
   for (const auto& c : good_cases()) {
-    const auto r = parse({}, {{env_of(c.flag), c.value}});
+    const auto r = parse(c.with, {{env_of(c.flag), c.value}});
     ASSERT_EQ(r.kind, FlagsResult::kRun) << c.flag << ": " << r.text;
     EXPECT_TRUE(c.landed(r.config)) << env_of(c.flag);
   }
 }
 
-TEST(Flags, AllFlagsTogetherLandInOneConfig) {
-  std::vector<std::string> args;
-  for (const auto& c : good_cases()) args.push_back("--" + c.flag + "=" + c.value);
-  const auto r = parse(args);
-  ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
-  for (const auto& c : good_cases()) EXPECT_TRUE(c.landed(r.config)) << c.flag;
+// Every flag that can go with the others: all but one of the two token
+// secret flags, and the flags of one backend at a time.
+TEST(Flags, AllFlagsThatCanGoTogetherLandInOneConfig) {
+  for (const std::string backend : {"redis", "zmq"}) {
+    for (const std::string without : {"jwt-secret", "jwt-secret-file"}) {
+      std::vector<std::string> args;
+      std::vector<GoodCase> used;
+      for (const auto& c : good_cases()) {
+        const bool other_backend = (c.flag.rfind("redis-", 0) == 0 && backend != "redis") ||
+                                   (c.flag.rfind("zmq-", 0) == 0 && backend != "zmq");
+        if (c.flag == without || c.flag == "backend" || other_backend) continue;
+        args.push_back("--" + c.flag + "=" + c.value);
+        used.push_back(c);
+      }
+      args.push_back("--backend=" + backend);
+      const auto r = parse(args);
+      ASSERT_EQ(r.kind, FlagsResult::kRun) << backend << " without --" << without << ": " << r.text;
+      for (const auto& c : used) EXPECT_TRUE(c.landed(r.config)) << c.flag;
+      EXPECT_EQ(r.config.backend, backend);
+    }
+  }
 }
 
 TEST(Flags, TheCommandLineBeatsTheEnvironment) {
@@ -202,7 +244,7 @@ TEST(Flags, AFlagGivenTwiceKeepsItsLastValue) {
 }
 
 TEST(Flags, AValueAfterTheEqualsSignMayItselfContainEqualsSigns) {
-  const auto r = parse({"--redis-url=redis://h:1/?a=b"});
+  const auto r = parse({"--redis-url=redis://h:1/?a=b", "--backend=redis"});
   ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
   EXPECT_EQ(r.config.redis_url, "redis://h:1/?a=b");
 }
@@ -217,7 +259,7 @@ TEST(Flags, AnEmptyValueClearsTheStringsThatMayBeEmpty) {
 }
 
 TEST(Flags, ZmqPeersAreSplitOnCommasWithSpacesAroundEachIgnored) {
-  const auto r = parse({"--zmq-peers", " tcp://a:1 , ipc:///tmp/b ,tcp://c:3"});
+  const auto r = parse({"--zmq-peers", " tcp://a:1 , ipc:///tmp/b ,tcp://c:3", "--backend", "zmq"});
   ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
   EXPECT_EQ(r.config.zmq_peers,
             (std::vector<std::string>{"tcp://a:1", "ipc:///tmp/b", "tcp://c:3"}));
@@ -525,6 +567,162 @@ TEST(Flags, ParsingWithoutAnEnvironmentFunctionUsesOnlyTheCommandLine) {
   const auto r = parse_flags(3, argv, GetenvFn());
   ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
   EXPECT_EQ(r.config.port, 7);
+}
+
+// Combinations: values each valid, but together doing nothing or something
+// else than asked. Refused with one line, or accepted with a warning.
+
+void expect_refused(const FlagsResult& r, const std::vector<std::string>& mentions) {
+  ASSERT_EQ(r.kind, FlagsResult::kError) << "accepted; warnings: " << r.warnings.size();
+  EXPECT_EQ(r.text.find('\n'), std::string::npos) << r.text;
+  for (const auto& m : mentions)
+    EXPECT_NE(r.text.find(m), std::string::npos) << m << ": " << r.text;
+}
+
+void expect_one_warning(const FlagsResult& r, const std::vector<std::string>& mentions) {
+  ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_EQ(r.warnings[0].find('\n'), std::string::npos) << r.warnings[0];
+  for (const auto& m : mentions) {
+    EXPECT_NE(r.warnings[0].find(m), std::string::npos) << m << ": " << r.warnings[0];
+  }
+}
+
+TEST(FlagCombinations, TheDefaultsAndTheClusterLaunchersShapesAreAcceptedWithoutWarnings) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {},
+           {"--backend", "redis", "--redis-url", "redis://127.0.0.1:6390", "--pod-id", "pod0"},
+           {"--backend", "zmq", "--zmq-bind", "tcp://127.0.0.1:7001", "--zmq-peers",
+            "tcp://127.0.0.1:7002,tcp://127.0.0.1:7003", "--zmq-curve-secret-key-file", "p.key",
+            "--zmq-curve-peer-keys", "p1.pub,p2.pub"},
+           {"--turn-secret", "s", "--turn-uris", "turn:t.example:3478,stun:t.example:3478",
+            "--turn-ttl", "600"},
+       }) {
+    const auto r = parse(args);
+    ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
+    EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
+  }
+}
+
+TEST(FlagCombinations, ATurnSecretWithoutTurnUrisIsRefused) {
+  expect_refused(parse({"--turn-secret", "s"}), {"--turn-secret", "--turn-uris"});
+  expect_refused(parse({}, {{"SIGNALMESH_TURN_SECRET", "s"}}),
+                 {"SIGNALMESH_TURN_SECRET", "--turn-uris"});
+  expect_refused(parse({"--turn-secret", "s", "--turn-uris="}), {"--turn-secret"});
+}
+
+TEST(FlagCombinations, TurnUrisWithoutASecretAreRefusedBecauseBrowsersWantCredentials) {
+  for (const char* uri : {"turn:t.example:3478", "turns:t.example:5349?transport=tcp"}) {
+    expect_refused(parse({"--turn-uris", std::string("stun:s.example:3478,") + uri}),
+                   {"--turn-uris", uri, "--turn-secret", "stun:"});
+    expect_refused(parse({}, {{"SIGNALMESH_TURN_URIS", uri}}), {"SIGNALMESH_TURN_URIS"});
+  }
+}
+
+TEST(FlagCombinations, StunOnlyUrisWithoutASecretAreAStunOnlySetup) {
+  const auto r = parse({"--turn-uris", "stun:stun.example:3478, stun:[::1]:3478"});
+  ASSERT_EQ(r.kind, FlagsResult::kRun) << r.text;
+  EXPECT_TRUE(r.warnings.empty());
+  EXPECT_TRUE(r.config.turn.secrets.empty());
+  EXPECT_EQ(r.config.turn.uris,
+            (std::vector<std::string>{"stun:stun.example:3478", "stun:[::1]:3478"}));
+}
+
+TEST(FlagCombinations, ATurnTtlWithoutASecretIsAWarning) {
+  expect_one_warning(parse({"--turn-ttl", "600"}), {"--turn-ttl", "--turn-secret"});
+  expect_one_warning(parse({"--turn-uris", "stun:s.example"}, {{"SIGNALMESH_TURN_TTL", "600"}}),
+                     {"SIGNALMESH_TURN_TTL"});
+}
+
+TEST(FlagCombinations, BothTokenSecretFlagsAreRefusedWhereverEachComesFrom) {
+  const std::string file = secret_file();
+  expect_refused(parse({"--jwt-secret", "x", "--jwt-secret-file", file}),
+                 {"--jwt-secret and --jwt-secret-file", "only one"});
+  expect_refused(parse({"--jwt-secret-file", file}, {{"SIGNALMESH_JWT_SECRET", "x"}}),
+                 {"SIGNALMESH_JWT_SECRET", "--jwt-secret-file"});
+  expect_refused(parse({}, {{"SIGNALMESH_JWT_SECRET", "x"}, {"SIGNALMESH_JWT_SECRET_FILE", file}}),
+                 {"SIGNALMESH_JWT_SECRET", "SIGNALMESH_JWT_SECRET_FILE"});
+}
+
+// Each backend's flags, with a value they accept.
+const std::vector<std::pair<std::string, std::string>>& backend_flags() {
+  static const std::vector<std::pair<std::string, std::string>> flags = {
+      {"redis-url", "redis://10.0.0.1:6379"},
+      {"zmq-bind", "tcp://0.0.0.0:7001"},
+      {"zmq-peers", "tcp://10.0.0.2:7001"},
+      {"zmq-sndhwm", "10"},
+      {"zmq-rcvhwm", "10"},
+      {"zmq-curve-secret-key-file", "pod.key"},
+      {"zmq-curve-public-key-file", "pod.pub"},
+      {"zmq-curve-peer-keys", "peer.pub"},
+  };
+  return flags;
+}
+
+TEST(FlagCombinations, ABackendsFlagWithAnotherBackendIsRefused) {
+  for (const auto& [flag, value] : backend_flags()) {
+    const std::string owner = flag.substr(0, flag.find('-'));
+    for (const std::string backend : {"local", "redis", "zmq"}) {
+      if (backend == owner) continue;
+      SCOPED_TRACE(flag + " with " + backend);
+      expect_refused(
+          parse({"--backend", backend, "--" + flag, value}),
+          {"--" + flag, "the backend is " + backend + " (--backend)", "--backend " + owner});
+      expect_refused(parse({}, {{"SIGNALMESH_BACKEND", backend}, {env_of(flag), value}}),
+                     {env_of(flag), "(SIGNALMESH_BACKEND)"});
+    }
+    SCOPED_TRACE(flag + " with the default backend");
+    expect_refused(parse({"--" + flag + "=" + value}), {"--" + flag, "local (the default)"});
+  }
+}
+
+TEST(FlagCombinations, ABackendsFlagGivenEmptyOrLeftAtItsDefaultIsNotGiven) {
+  // The redis URL has a default: the zmq backend does not see it as given.
+  const auto zmq = parse({"--backend", "zmq", "--zmq-peers", "tcp://a:1"});
+  ASSERT_EQ(zmq.kind, FlagsResult::kRun) << zmq.text;
+  EXPECT_TRUE(zmq.warnings.empty());
+  // An empty list or path is the same as leaving the flag out.
+  const auto r = parse({"--backend", "redis", "--zmq-peers=", "--zmq-curve-secret-key-file="},
+                       {{"SIGNALMESH_ZMQ_BIND", ""}});
+  EXPECT_EQ(r.kind, FlagsResult::kRun) << r.text;
+}
+
+TEST(FlagCombinations, TheMeshWithoutPeersIsAWarning) {
+  expect_one_warning(parse({"--backend", "zmq", "--zmq-bind", "tcp://0.0.0.0:7001"}),
+                     {"--zmq-peers"});
+}
+
+TEST(FlagCombinations, MaxBufferedBytesBelowMaxMessageBytesIsRefused) {
+  expect_refused(parse({"--max-buffered-bytes", "1000", "--max-message-bytes", "1001"}),
+                 {"--max-buffered-bytes 1000", "--max-message-bytes 1001", "4008"});
+  // Raising the message size alone past the default output cap.
+  expect_refused(parse({}, {{"SIGNALMESH_MAX_MESSAGE_BYTES", "2000000"}}),
+                 {"--max-buffered-bytes 1048576", "--max-message-bytes 2000000"});
+  const auto ok = parse({"--max-buffered-bytes", "2000100", "--max-message-bytes", "2000000"});
+  ASSERT_EQ(ok.kind, FlagsResult::kRun) << ok.text;
+  EXPECT_TRUE(ok.warnings.empty());
+}
+
+TEST(FlagCombinations, MaxBufferedBytesWithoutRoomForTheRelayedSenderIdIsAWarning) {
+  // 14 + 64 bytes of "senderId":"<64 characters>", plus a 10-byte frame header.
+  expect_one_warning(parse({"--max-buffered-bytes", "65536", "--max-message-bytes", "65536"}),
+                     {"--max-buffered-bytes 65536", "88", "4008"});
+  expect_one_warning(parse({"--max-buffered-bytes", "1087", "--max-message-bytes", "1000"}),
+                     {"1087"});
+  const auto ok = parse({"--max-buffered-bytes", "1088", "--max-message-bytes", "1000"});
+  ASSERT_EQ(ok.kind, FlagsResult::kRun) << ok.text;
+  EXPECT_TRUE(ok.warnings.empty());
+}
+
+TEST(FlagCombinations, ClusterTimingsWithTheLocalBackendAreWarnings) {
+  for (const std::string flag : {"heartbeat-interval-ms", "pod-lost-ms", "sync-timeout-ms"}) {
+    expect_one_warning(parse({"--" + flag, "2000"}), {"--" + flag, "local backend"});
+    const auto redis = parse({"--backend", "redis", "--" + flag, "2000"});
+    ASSERT_EQ(redis.kind, FlagsResult::kRun) << redis.text;
+    EXPECT_TRUE(redis.warnings.empty()) << redis.warnings.front();
+  }
+  const auto env = parse({}, {{"SIGNALMESH_SYNC_TIMEOUT_MS", "100"}});
+  expect_one_warning(env, {"SIGNALMESH_SYNC_TIMEOUT_MS"});
 }
 
 TEST(Flags, LogLevelNamesMatchTheAcceptedValues) {
