@@ -5,6 +5,11 @@
 namespace signalmesh::cluster {
 namespace {
 
+// A sync lists one pod's members of one room; more than this is garbage.
+constexpr std::uint64_t kMaxSyncedMembers = 100000;
+// How a sync says "no explicit host" (a field cannot be empty).
+constexpr std::string_view kNoHost = "-";
+
 void field(std::string& out, std::string_view value) {
   out += ' ';
   out += value;
@@ -27,93 +32,144 @@ std::string header(Kind kind, std::string_view origin, std::size_t reserve) {
   return out;
 }
 
-// Splits off the next space-separated token of `line`.
-bool next_token(std::string_view& line, std::string_view& token) {
-  if (line.empty()) return false;
-  const auto space = line.find(' ');
-  token = line.substr(0, space);
-  line = space == std::string_view::npos ? std::string_view{} : line.substr(space + 1);
-  return !token.empty();
-}
+// Reads the space-separated fields of a header line, in order.
+class Fields {
+ public:
+  explicit Fields(std::string_view line) : line_(line) {}
 
-bool next_number(std::string_view& line, std::uint64_t& value) {
-  std::string_view token;
-  if (!next_token(line, token)) return false;
-  auto res = std::from_chars(token.data(), token.data() + token.size(), value);
-  return res.ec == std::errc() && res.ptr == token.data() + token.size();
-}
+  bool text(std::string_view& token) {
+    if (line_.empty()) return false;
+    const auto space = line_.find(' ');
+    token = line_.substr(0, space);
+    line_ = space == std::string_view::npos ? std::string_view{} : line_.substr(space + 1);
+    return !token.empty();
+  }
+  bool number(std::uint64_t& value) {
+    std::string_view token;
+    if (!text(token)) return false;
+    auto res = std::from_chars(token.data(), token.data() + token.size(), value);
+    return res.ec == std::errc() && res.ptr == token.data() + token.size();
+  }
+  bool done() const { return line_.empty(); }
 
-bool next_string(std::string_view& line, std::string& value) {
-  std::string_view token;
-  if (!next_token(line, token)) return false;
-  value.assign(token);
+ private:
+  std::string_view line_;
+};
+
+bool read(Fields& f, Join& out) {
+  return f.text(out.peer) && f.number(out.join_order) && f.number(out.epoch);
+}
+bool read(Fields& f, Leave& out) {
+  return f.text(out.peer) && f.text(out.reason);
+}
+bool read(Fields& f, Relay& out) {
+  std::uint64_t kind = 0;
+  if (!(f.text(out.from) && f.text(out.target) && f.number(kind))) return false;
+  if (kind != static_cast<std::uint64_t>(RelayKind::kSdp) &&
+      kind != static_cast<std::uint64_t>(RelayKind::kIce)) {
+    return false;
+  }
+  out.kind = static_cast<RelayKind>(kind);
   return true;
+}
+bool read(Fields& f, HostChange& out) {
+  return f.text(out.from) && f.text(out.new_host);
+}
+bool read(Fields& f, Kick& out) {
+  return f.text(out.from) && f.text(out.target);
+}
+bool read(Fields& f, SyncRequest& out) {
+  return f.text(out.room_id);
+}
+bool read(Fields& f, Sync& out) {
+  std::uint64_t count = 0;
+  out.members.clear();
+  if (!(f.text(out.explicit_host) && f.number(count)) || count > kMaxSyncedMembers) return false;
+  if (out.explicit_host == kNoHost) out.explicit_host = {};
+  for (std::uint64_t i = 0; i < count; ++i) {
+    SyncedMember m;
+    if (!(f.text(m.peer) && f.number(m.join_order) && f.number(m.epoch))) return false;
+    out.members.push_back(m);
+  }
+  return true;
+}
+bool read(Fields& f, Heartbeat& out) {
+  std::uint64_t hello = 0;
+  if (!(f.number(out.incarnation) && f.number(hello)) || hello > 1) return false;
+  out.hello = hello == 1;
+  return true;
+}
+
+// Makes `body` hold alternative T (reusing it when it already does) and
+// reads T's fields into it.
+template <typename T>
+bool read_as(Fields& f, Body& body) {
+  if (!std::holds_alternative<T>(body)) body.emplace<T>();
+  return read(f, std::get<T>(body));
 }
 
 }  // namespace
 
-std::string encode_join(std::string_view origin, std::string_view peer, std::uint64_t join_order,
-                        std::uint64_t epoch) {
-  std::string out = header(Kind::kJoin, origin, peer.size() + 44);
-  field(out, peer);
-  number(out, join_order);
-  number(out, epoch);
+std::string encode(std::string_view origin, const Join& join) {
+  std::string out = header(Kind::kJoin, origin, join.peer.size() + 44);
+  field(out, join.peer);
+  number(out, join.join_order);
+  number(out, join.epoch);
   out += '\n';
   return out;
 }
 
-std::string encode_leave(std::string_view origin, std::string_view peer, std::string_view reason) {
-  std::string out = header(Kind::kLeave, origin, peer.size() + reason.size() + 4);
-  field(out, peer);
-  field(out, reason);
+std::string encode(std::string_view origin, const Leave& leave) {
+  std::string out = header(Kind::kLeave, origin, leave.peer.size() + leave.reason.size() + 4);
+  field(out, leave.peer);
+  field(out, leave.reason);
   out += '\n';
   return out;
 }
 
-std::string encode_relay(std::string_view origin, std::string_view from, std::string_view target,
-                         std::uint64_t type, std::string_view body) {
-  std::string out = header(Kind::kRelay, origin, from.size() + target.size() + 8 + body.size());
-  field(out, from);
-  field(out, target);
-  number(out, type);
+std::string encode(std::string_view origin, const Relay& relay) {
+  std::string out =
+      header(Kind::kRelay, origin, relay.from.size() + relay.target.size() + 8 + relay.body.size());
+  field(out, relay.from);
+  field(out, relay.target);
+  number(out, static_cast<std::uint64_t>(relay.kind));
   out += '\n';
-  out += body;
+  out += relay.body;
   return out;
 }
 
-std::string encode_host_change(std::string_view origin, std::string_view from,
-                               std::string_view new_host) {
-  std::string out = header(Kind::kHostChange, origin, from.size() + new_host.size() + 4);
-  field(out, from);
-  field(out, new_host);
-  out += '\n';
-  return out;
-}
-
-std::string encode_kick(std::string_view origin, std::string_view from, std::string_view target,
-                        std::string_view body) {
-  std::string out = header(Kind::kKick, origin, from.size() + target.size() + 4 + body.size());
-  field(out, from);
-  field(out, target);
-  out += '\n';
-  out += body;
-  return out;
-}
-
-std::string encode_sync_request(std::string_view origin, std::string_view room_id) {
-  std::string out = header(Kind::kSyncRequest, origin, room_id.size() + 2);
-  field(out, room_id);
+std::string encode(std::string_view origin, const HostChange& change) {
+  std::string out =
+      header(Kind::kHostChange, origin, change.from.size() + change.new_host.size() + 4);
+  field(out, change.from);
+  field(out, change.new_host);
   out += '\n';
   return out;
 }
 
-std::string encode_sync(std::string_view origin, std::string_view explicit_host,
-                        const std::vector<SyncedMember>& members) {
-  std::string out = header(Kind::kSync, origin, 16 + members.size() * 100);
-  field(out, explicit_host.empty() ? std::string_view("-") : explicit_host);
-  number(out, members.size());
-  for (const auto& m : members) {
-    field(out, m.peer_id);
+std::string encode(std::string_view origin, const Kick& kick) {
+  std::string out =
+      header(Kind::kKick, origin, kick.from.size() + kick.target.size() + 4 + kick.body.size());
+  field(out, kick.from);
+  field(out, kick.target);
+  out += '\n';
+  out += kick.body;
+  return out;
+}
+
+std::string encode(std::string_view origin, const SyncRequest& request) {
+  std::string out = header(Kind::kSyncRequest, origin, request.room_id.size() + 2);
+  field(out, request.room_id);
+  out += '\n';
+  return out;
+}
+
+std::string encode(std::string_view origin, const Sync& sync) {
+  std::string out = header(Kind::kSync, origin, 16 + sync.members.size() * 100);
+  field(out, sync.explicit_host.empty() ? kNoHost : sync.explicit_host);
+  number(out, sync.members.size());
+  for (const auto& m : sync.members) {
+    field(out, m.peer);
     number(out, m.join_order);
     number(out, m.epoch);
   }
@@ -121,10 +177,10 @@ std::string encode_sync(std::string_view origin, std::string_view explicit_host,
   return out;
 }
 
-std::string encode_heartbeat(std::string_view origin, std::uint64_t incarnation, bool hello) {
+std::string encode(std::string_view origin, const Heartbeat& heartbeat) {
   std::string out = header(Kind::kHeartbeat, origin, 28);
-  number(out, incarnation);
-  number(out, hello ? 1 : 0);
+  number(out, heartbeat.incarnation);
+  number(out, heartbeat.hello ? 1 : 0);
   out += '\n';
   return out;
 }
@@ -132,50 +188,48 @@ std::string encode_heartbeat(std::string_view origin, std::uint64_t incarnation,
 DecodeResult decode(std::string_view payload, Envelope& out) {
   const auto newline = payload.find('\n');
   if (newline == std::string_view::npos) return DecodeResult::kMalformed;
-  std::string_view line = payload.substr(0, newline);
-  out.body = payload.substr(newline + 1);
-  out.members.clear();
+  const std::string_view body = payload.substr(newline + 1);
+  Fields f(payload.substr(0, newline));
   std::string_view token;
-  if (!next_token(line, token)) return DecodeResult::kMalformed;
+  if (!f.text(token)) return DecodeResult::kMalformed;
   if (token != kVersionTag) return DecodeResult::kOtherVersion;
-  if (!next_token(line, token) || token.size() != 1) return DecodeResult::kMalformed;
-  out.kind = static_cast<Kind>(token[0]);
-  if (!next_string(line, out.origin)) return DecodeResult::kMalformed;
+  if (!f.text(token) || token.size() != 1 || !f.text(out.origin)) return DecodeResult::kMalformed;
   bool ok = false;
-  switch (out.kind) {
+  switch (static_cast<Kind>(token[0])) {
     case Kind::kJoin:
-      ok = next_string(line, out.peer) && next_number(line, out.n1) && next_number(line, out.n2);
+      ok = read_as<Join>(f, out.body);
       break;
     case Kind::kLeave:
-    case Kind::kHostChange:
-    case Kind::kKick:
-      ok = next_string(line, out.peer) && next_string(line, out.arg);
+      ok = read_as<Leave>(f, out.body);
       break;
     case Kind::kRelay:
-      ok = next_string(line, out.peer) && next_string(line, out.arg) && next_number(line, out.n1);
+      ok = read_as<Relay>(f, out.body);
+      if (ok) std::get<Relay>(out.body).body = body;
+      break;
+    case Kind::kHostChange:
+      ok = read_as<HostChange>(f, out.body);
+      break;
+    case Kind::kKick:
+      ok = read_as<Kick>(f, out.body);
+      if (ok) std::get<Kick>(out.body).body = body;
       break;
     case Kind::kSyncRequest:
-      ok = next_string(line, out.arg);
+      ok = read_as<SyncRequest>(f, out.body);
+      break;
+    case Kind::kSync:
+      ok = read_as<Sync>(f, out.body);
       break;
     case Kind::kHeartbeat:
-      ok = next_number(line, out.n1) && next_number(line, out.n2);
+      ok = read_as<Heartbeat>(f, out.body);
       break;
-    case Kind::kSync: {
-      std::uint64_t count = 0;
-      ok = next_string(line, out.arg) && next_number(line, count) && count <= 100000;
-      for (std::uint64_t i = 0; ok && i < count; ++i) {
-        SyncedMember m;
-        ok = next_string(line, m.peer_id) && next_number(line, m.join_order) &&
-             next_number(line, m.epoch);
-        if (ok) out.members.push_back(std::move(m));
-      }
-      if (out.arg == "-") out.arg.clear();
-      break;
-    }
     default:
       return DecodeResult::kMalformed;
   }
-  return ok && line.empty() ? DecodeResult::kOk : DecodeResult::kMalformed;
+  // Bodies belong to relays and kicks only.
+  const bool may_have_body =
+      std::holds_alternative<Relay>(out.body) || std::holds_alternative<Kick>(out.body);
+  if (!may_have_body && !body.empty()) ok = false;
+  return ok && f.done() ? DecodeResult::kOk : DecodeResult::kMalformed;
 }
 
 }  // namespace signalmesh::cluster

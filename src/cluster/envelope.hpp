@@ -4,20 +4,25 @@
 //
 //   SM1 <kind> <origin-pod> <fields...>\n<body>
 //
-// Ids are validated identifiers ([A-Za-z0-9_-]), so spaces separate fields
-// safely. A header whose first token is not "SM1" is another version: the
-// receiver ignores and counts it. The full format and the agreement rules
-// are in docs/cluster.md.
+// One struct per kind; decoding fills the one the header names, with views
+// into the payload (no copy, no allocation but a sync's member list). Ids are
+// validated identifiers ([A-Za-z0-9_-]), so spaces separate fields safely. A
+// header whose first token is not "SM1" is another version: the receiver
+// ignores and counts it. The format and the agreement rules are in
+// docs/cluster.md.
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace signalmesh::cluster {
 
+constexpr std::string_view kVersionTag = "SM1";
+
+// The kind letter on the wire.
 enum class Kind : char {
   kJoin = 'J',         // a member was admitted (or replaced) on the origin pod
   kLeave = 'L',        // a member of the origin pod left
@@ -29,52 +34,88 @@ enum class Kind : char {
   kHeartbeat = 'B',    // the origin pod is alive (cluster channel)
 };
 
-struct SyncedMember {
-  std::string peer_id;
+// What a relay carries, by its number on the wire. The numbers are fixed
+// (they were once the metrics enum's): never renumber, only add.
+enum class RelayKind : std::uint8_t { kSdp = 4, kIce = 5 };
+
+struct Join {
+  std::string_view peer;
+  // Cluster-wide join order, and the connection's admission time (µs since
+  // the Unix epoch: of two connections racing for one peerId, the newer wins).
   std::uint64_t join_order = 0;
   std::uint64_t epoch = 0;
 };
 
-struct Envelope {
-  Kind kind = Kind::kHeartbeat;
-  std::string origin;
-  // Join/Leave/Relay/HostChange/Kick: the acting peer.
-  std::string peer;
-  // Relay: target peer or "*" (broadcast). HostChange: new host. Kick:
-  // target. Leave: reason. SyncRequest: room id. Sync: explicit host or "-".
-  std::string arg;
-  // Join: join order and connection epoch (newest connection wins a
-  // replacement race). Relay: MetricType of the message. Heartbeat: the
-  // pod's incarnation (start time), so a restart is told apart, and n2 = 1
-  // for a hello.
-  std::uint64_t n1 = 0;
-  std::uint64_t n2 = 0;
-  std::vector<SyncedMember> members;  // Sync only
-  std::string_view body;              // Relay/Kick: the frame to deliver
+struct Leave {
+  std::string_view peer;
+  std::string_view reason;  // peer-left's reason: left, timeout, kicked...
 };
 
-constexpr std::string_view kVersionTag = "SM1";
+// Broadcast when `target` is kBroadcast.
+struct Relay {
+  static constexpr std::string_view kBroadcast = "*";
+  std::string_view from;
+  std::string_view target;
+  RelayKind kind = RelayKind::kSdp;
+  std::string_view body;  // the frame to deliver
+};
 
-// Encoders. `body` is appended after the header line.
-std::string encode_join(std::string_view origin, std::string_view peer, std::uint64_t join_order,
-                        std::uint64_t epoch);
-std::string encode_leave(std::string_view origin, std::string_view peer, std::string_view reason);
-std::string encode_relay(std::string_view origin, std::string_view from, std::string_view target,
-                         std::uint64_t type, std::string_view body);
-std::string encode_host_change(std::string_view origin, std::string_view from,
-                               std::string_view new_host);
-std::string encode_kick(std::string_view origin, std::string_view from, std::string_view target,
-                        std::string_view body);
-std::string encode_sync_request(std::string_view origin, std::string_view room_id);
-std::string encode_sync(std::string_view origin, std::string_view explicit_host,
-                        const std::vector<SyncedMember>& members);
-// `hello`: the sender just started following the cluster; every pod answers
-// with its own heartbeat at once so the newcomer learns who is alive.
-std::string encode_heartbeat(std::string_view origin, std::uint64_t incarnation, bool hello);
+struct HostChange {
+  std::string_view from;
+  std::string_view new_host;
+};
+
+struct Kick {
+  std::string_view from;
+  std::string_view target;
+  std::string_view body;  // the kick frame the target receives
+};
+
+struct SyncRequest {
+  std::string_view room_id;
+};
+
+struct SyncedMember {
+  std::string_view peer;
+  std::uint64_t join_order = 0;
+  std::uint64_t epoch = 0;
+};
+
+struct Sync {
+  // The room's explicit host as the origin pod knows it, or empty.
+  std::string_view explicit_host;
+  std::vector<SyncedMember> members;  // the origin pod's own members
+};
+
+struct Heartbeat {
+  // The pod's start time, so a restart under the same pod id is told apart.
+  std::uint64_t incarnation = 0;
+  // The sender just started following the cluster: every pod answers with
+  // its own heartbeat at once so the newcomer learns who is alive.
+  bool hello = false;
+};
+
+using Body = std::variant<Join, Leave, Relay, HostChange, Kick, SyncRequest, Sync, Heartbeat>;
+
+struct Envelope {
+  std::string_view origin;  // the pod that sent it
+  Body body;
+};
+
+// Encoders: the header line, then the body for relays and kicks.
+std::string encode(std::string_view origin, const Join& join);
+std::string encode(std::string_view origin, const Leave& leave);
+std::string encode(std::string_view origin, const Relay& relay);
+std::string encode(std::string_view origin, const HostChange& change);
+std::string encode(std::string_view origin, const Kick& kick);
+std::string encode(std::string_view origin, const SyncRequest& request);
+std::string encode(std::string_view origin, const Sync& sync);
+std::string encode(std::string_view origin, const Heartbeat& heartbeat);
 
 enum class DecodeResult { kOk, kOtherVersion, kMalformed };
 
-// Parses `payload`; `out.body` views into it.
+// Parses `payload`; every view in `out` points into it. `out` may be reused
+// between calls (a sync's member list keeps its capacity).
 DecodeResult decode(std::string_view payload, Envelope& out);
 
 }  // namespace signalmesh::cluster

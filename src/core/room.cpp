@@ -30,7 +30,7 @@ std::string_view Room::host() const {
 }
 
 Member& Room::add(Member member) {
-  if (member.session != nullptr) ++local_count_;
+  if (member.participant != nullptr) ++local_count_;
   auto at = std::upper_bound(members_.begin(), members_.end(), member, joined_before);
   return *members_.insert(at, std::move(member));
 }
@@ -39,7 +39,7 @@ bool Room::remove(std::string_view peer_id) {
   auto it = std::find_if(members_.begin(), members_.end(),
                          [&](const Member& m) { return m.peer_id == peer_id; });
   if (it == members_.end()) return false;
-  if (it->session != nullptr) --local_count_;
+  if (it->participant != nullptr) --local_count_;
   // A departed explicit host no longer counts: the successor rule applies,
   // and a later member with the same id does not inherit the role.
   if (explicit_host_ == peer_id) explicit_host_.clear();
@@ -47,10 +47,10 @@ bool Room::remove(std::string_view peer_id) {
   return true;
 }
 
-void Room::rebind(Member& member, Session* session) {
-  if (member.session == nullptr && session != nullptr) ++local_count_;
-  if (member.session != nullptr && session == nullptr) --local_count_;
-  member.session = session;
+void Room::rebind(Member& member, cluster::Participant* participant) {
+  if (member.participant == nullptr && participant != nullptr) ++local_count_;
+  if (member.participant != nullptr && participant == nullptr) --local_count_;
+  member.participant = participant;
 }
 
 Room* RoomRegistry::find(std::string_view room_id) {

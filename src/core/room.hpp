@@ -13,7 +13,9 @@
 
 namespace signalmesh {
 
-struct Session;  // A local connection (gateway-owned); never dereferenced here.
+namespace cluster {
+class Participant;  // A local connection; never dereferenced here.
+}
 
 struct Member {
   std::string peer_id;
@@ -22,7 +24,7 @@ struct Member {
   // The pod that owns the member (empty: this pod).
   std::string pod_id;
   // The local connection, or nullptr for a member on another pod.
-  Session* session = nullptr;
+  cluster::Participant* participant = nullptr;
   // When the member's current connection was admitted (µs since the Unix
   // epoch): of two connections racing for one peerId, the newer wins.
   std::uint64_t epoch = 0;
@@ -50,7 +52,7 @@ class Room {
   bool remove(std::string_view peer_id);
   // Points an existing member at a new connection (replacement keeps the
   // place in the join order and the host role).
-  void rebind(Member& member, Session* session);
+  void rebind(Member& member, cluster::Participant* participant);
   // Explicit hand-off. Precondition: peer_id is a member.
   void set_host(std::string_view peer_id) { explicit_host_ = std::string(peer_id); }
   // The last explicit hand-off still in force, or empty.

@@ -14,11 +14,18 @@ Gateway::Impl::Impl(asio::io_context& loop, Config config, FanoutPtr fanout)
     : loop_(loop),
       config_(std::move(config)),
       fanout_(std::move(fanout)),
+      clock_(loop),
       ping_timer_(loop),
-      drain_timer_(loop),
-      heartbeat_timer_(loop),
-      discovery_timer_(loop) {
+      drain_timer_(loop) {
   if (config_.pod_id.empty()) config_.pod_id = protocol::random_peer_id();
+  cluster::AgreementSettings settings;
+  settings.pod_id = config_.pod_id;
+  settings.max_room_members = config_.limits.max_room_members;
+  settings.heartbeat_interval = std::chrono::milliseconds(config_.cluster.heartbeat_interval_ms);
+  settings.pod_lost = std::chrono::milliseconds(config_.cluster.pod_lost_ms);
+  settings.sync_timeout = std::chrono::milliseconds(config_.cluster.sync_timeout_ms);
+  agreement_ =
+      std::make_unique<cluster::Agreement>(std::move(settings), *fanout_, clock_, *this, metrics_);
 }
 
 void Gateway::Impl::start() {
@@ -66,11 +73,11 @@ void Gateway::Impl::start() {
 
   fanout_->start(loop_, FanoutHandlers{
                             [this](std::string_view channel, std::string_view payload) {
-                              on_envelope(channel, payload);
+                              agreement_->on_envelope(channel, payload);
                             },
-                            [this](bool up) { on_backend_state(up); },
+                            [this](bool up) { agreement_->on_backend_state(up); },
                         });
-  start_cluster();
+  agreement_->start();
   started_ = true;
   schedule_ping();
   if (config_.auth.allowed_origins.empty()) {
@@ -84,7 +91,7 @@ void Gateway::Impl::start() {
 }
 
 bool Gateway::Impl::is_ready() const {
-  return started_ && !draining_ && !stopped_ && backend_up_ && outage_resyncs_ == 0;
+  return started_ && !draining_ && !stopped_ && agreement_->is_caught_up();
 }
 
 void Gateway::Impl::schedule_ping() {
@@ -149,11 +156,7 @@ void Gateway::Impl::stop() {
   stopped_ = true;
   ping_timer_.cancel();
   drain_timer_.cancel();
-  heartbeat_timer_.cancel();
-  discovery_timer_.cancel();
-  for (auto& entry : syncs_) {
-    if (entry.second.timeout) entry.second.timeout->cancel();
-  }
+  agreement_->stop();
   if (started_) {
     asio::error_code ec;
     server_.stop_listening(ec);

@@ -48,7 +48,7 @@ void Gateway::Impl::relay(Session& sender, const protocol::ValidatedMessage& msg
   if (!msg.target.empty() && target == nullptr) {
     // Without the backend, or before a resync completes, our view of the
     // room may lag: say so instead of calling the target unknown (§8).
-    if (!backend_up_ || is_syncing(room)) {
+    if (!agreement_->backend_up() || agreement_->is_syncing(room)) {
       refuse(sender, ErrorCode::kBackendUnavailable, "the cluster backend is unavailable",
              msg.ref_json);
     } else {
@@ -66,21 +66,14 @@ void Gateway::Impl::relay(Session& sender, const protocol::ValidatedMessage& msg
   }
   const bool has_remote = room.size() > room.local_count();
   // Room-wide changes must reach every pod, or the pods would disagree.
-  if (needs_host && has_remote && !backend_up_) {
+  if (needs_host && has_remote && !agreement_->backend_up()) {
     refuse(sender, ErrorCode::kBackendUnavailable, "the cluster backend is unavailable",
            msg.ref_json);
     return;
   }
   if (msg.type == MessageType::kHostChange) {
     sender.refused_in_row = 0;
-    const std::string previous(room.host());
-    room.set_host(target->peer_id);
-    publish_room(room,
-                 cluster::encode_host_change(config_.pod_id, sender.peer_id, target->peer_id));
-    send_to_room(
-        room,
-        make_text_frame(protocol::make_host_change(target->peer_id, previous, sender.peer_id)),
-        MetricType::kHostChange, nullptr);
+    agreement_->change_host(sender, *target);
     return;
   }
   // sdp, ice, kick: the client's bytes, plus senderId when it was absent.
@@ -95,14 +88,15 @@ void Gateway::Impl::relay(Session& sender, const protocol::ValidatedMessage& msg
   // Accepted unless the backend fails it below; backend-unavailable neither
   // counts toward nor resets the refused-in-a-row limit (protocol.md §4).
   bool accepted = true;
+  const auto kind =
+      msg.type == MessageType::kIce ? cluster::RelayKind::kIce : cluster::RelayKind::kSdp;
   if (msg.type == MessageType::kKick) {
-    kick(sender, *target, frame);
-  } else if (target != nullptr && target->session != nullptr) {
-    send(*target->session, frame, type);
+    agreement_->kick(sender, *target, std::make_shared<WsFrame>(frame), frame->get_payload());
+  } else if (target != nullptr && target->participant != nullptr) {
+    send(static_cast<Session&>(*target->participant), frame, type);
   } else if (target != nullptr) {
-    accepted = publish_room(
-        room, cluster::encode_relay(config_.pod_id, sender.peer_id, target->peer_id,
-                                    static_cast<std::uint64_t>(type), frame->get_payload()));
+    accepted =
+        agreement_->relay_out(room, sender.peer_id, target->peer_id, kind, frame->get_payload());
     if (!accepted) {
       refuse(sender, ErrorCode::kBackendUnavailable,
              "the target is on another pod and the cluster backend is unavailable", msg.ref_json);
@@ -110,9 +104,8 @@ void Gateway::Impl::relay(Session& sender, const protocol::ValidatedMessage& msg
   } else {
     send_to_room(room, frame, type, &sender);
     accepted =
-        !has_remote || publish_room(room, cluster::encode_relay(config_.pod_id, sender.peer_id, "*",
-                                                                static_cast<std::uint64_t>(type),
-                                                                frame->get_payload()));
+        !has_remote || agreement_->relay_out(room, sender.peer_id, cluster::Relay::kBroadcast, kind,
+                                             frame->get_payload());
     if (!accepted) {
       refuse(sender, ErrorCode::kBackendUnavailable,
              "the cluster backend is unavailable: only members on this pod received it",
@@ -120,21 +113,6 @@ void Gateway::Impl::relay(Session& sender, const protocol::ValidatedMessage& msg
     }
   }
   if (accepted) sender.refused_in_row = 0;
-}
-
-void Gateway::Impl::kick(Session& host, Member& target, const MessagePtr& kick_frame) {
-  Room& room = *host.room;
-  const std::string peer_id = target.peer_id;
-  const std::string previous_host(room.host());
-  publish_room(
-      room, cluster::encode_kick(config_.pod_id, host.peer_id, peer_id, kick_frame->get_payload()));
-  if (Session* victim = target.session) {
-    send(*victim, kick_frame, MetricType::kKick);
-    victim->is_member = false;  // its close must not announce a second leave
-    close(*victim, 4010, "kicked");
-  }
-  room.remove(peer_id);
-  announce_departure(room, peer_id, "kicked", previous_host);
 }
 
 void Gateway::Impl::refuse(Session& session, ErrorCode code, std::string_view detail,

@@ -1,32 +1,34 @@
 // Per-connection gateway state. It is websocketpp's `connection_base`
 // (see ws_config.hpp), so it lives inside the connection object itself:
-// no side table, no lookup per message. Loop thread only.
+// no side table, no lookup per message. As a cluster::Participant it is what
+// the agreement delivers to and closes; the websocketpp side stays in the
+// gateway (SessionOwner). Loop thread only.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <string>
 
+#include "cluster/participant.hpp"
 #include "core/token_bucket.hpp"
 
 namespace signalmesh {
 
-class Room;
+struct Session;
 
-struct Session {
-  // Set once admitted (on open).
-  Room* room = nullptr;
-  std::string peer_id;
-  // True while this connection is the room member's current connection; a
-  // replaced or kicked connection stops being the member before it closes.
-  bool is_member = false;
-  // Why the member leaves when this connection closes (protocol.md §3).
-  const char* leave_reason = "left";
-  // Admission time in µs since the Unix epoch (Member::epoch).
-  std::uint64_t epoch = 0;
-  // Set when the server starts the close (the close code is then ours).
-  bool closing = false;
+// What a session needs from the gateway that owns its connection.
+class SessionOwner {
+ public:
+  virtual void deliver(Session& to, const cluster::FramePtr& frame, MetricType type) = 0;
+  virtual void close(Session& session, int close_code, protocol::ErrorCode error) = 0;
+  virtual void admitted(Session& session, Room& room) = 0;
+
+ protected:
+  ~SessionOwner() = default;
+};
+
+struct Session : cluster::Participant {
+  SessionOwner* owner = nullptr;
   // Position in Gateway::Impl::sessions_ (swap-remove on close).
   std::size_t index = 0;
   bool listed = false;
@@ -34,6 +36,14 @@ struct Session {
   std::uint32_t refused_in_row = 0;
   // Last frame or pong from the client (liveness).
   std::chrono::steady_clock::time_point last_seen{};
+
+  void deliver(const cluster::FramePtr& frame, MetricType type) override {
+    owner->deliver(*this, frame, type);
+  }
+  void close(int close_code, protocol::ErrorCode error) override {
+    owner->close(*this, close_code, error);
+  }
+  void admitted(Room& room) override { owner->admitted(*this, room); }
 };
 
 }  // namespace signalmesh

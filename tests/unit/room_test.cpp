@@ -8,9 +8,9 @@
 namespace signalmesh {
 namespace {
 
-// Sessions are opaque to the registry; distinct fake addresses suffice.
-Session* fake_session(std::uintptr_t n) {
-  return reinterpret_cast<Session*>(n * 16);
+// Participants are opaque to the registry; distinct fake addresses suffice.
+cluster::Participant* fake_session(std::uintptr_t n) {
+  return reinterpret_cast<cluster::Participant*>(n * 16);
 }
 
 std::vector<std::string> ids(const Room& room) {
@@ -78,7 +78,7 @@ TEST(Room, RebindingKeepsThePlaceInJoinOrderAndTheHostRole) {
   room.rebind(*m, fake_session(9));
   EXPECT_EQ(ids(room), (std::vector<std::string>{"first", "second"}));
   EXPECT_EQ(room.host(), "first");
-  EXPECT_EQ(room.find("first")->session, fake_session(9));
+  EXPECT_EQ(room.find("first")->participant, fake_session(9));
   EXPECT_EQ(room.local_count(), 2u);
 }
 

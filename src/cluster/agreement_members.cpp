@@ -1,0 +1,184 @@
+// Local members: admission, departure, host hand-off and kicks, and what the
+// room's other members are told about them (protocol.md §1, §3).
+#include <algorithm>
+
+#include "cluster/agreement.hpp"
+#include "cluster/channels.hpp"
+#include "core/log.hpp"
+#include "signalmesh/protocol.hpp"
+
+namespace signalmesh::cluster {
+
+using protocol::ErrorCode;
+
+Agreement::Agreement(AgreementSettings settings, FanoutAdapter& fanout, Clock& clock,
+                     FrameMaker& frames, Metrics& metrics)
+    : settings_(std::move(settings)),
+      fanout_(fanout),
+      clock_(clock),
+      frames_(frames),
+      metrics_(metrics) {}
+
+Agreement::~Agreement() {
+  stop();
+}
+
+bool Agreement::publish_room(std::string_view room_id, const std::string& envelope) {
+  if (backend_up_ && fanout_.publish(room_channel(room_id), envelope)) {
+    ++metrics_.backend_publishes;
+    return true;
+  }
+  ++metrics_.backend_failures;
+  return false;
+}
+
+void Agreement::publish_cluster(const std::string& envelope) {
+  fanout_.publish(std::string(kClusterChannel), envelope);
+  ++metrics_.backend_publishes;
+}
+
+void Agreement::request_admission(Participant& p, std::string_view room_id) {
+  Room& room = rooms_.open(room_id);
+  if (room.local_count() == 0 && !is_syncing(room)) {
+    // This pod starts following the room: listen, then ask for the members.
+    // (begin_sync may admit `p` before it returns.)
+    if (fanout_.subscribe(room_channel(room.id()))) ++metrics_.backend_channels;
+    syncs_[room.id()].pending.push_back(&p);
+    begin_sync(room, false);
+    return;
+  }
+  auto sync = syncs_.find(room.id());
+  if (sync != syncs_.end()) {
+    sync->second.pending.push_back(&p);
+    return;
+  }
+  admit(p, room);
+}
+
+void Agreement::admit(Participant& p, Room& room) {
+  if (p.closing) return;
+  Member* existing = room.find(p.peer_id);
+  if (existing == nullptr && room.size() >= settings_.max_room_members) {
+    p.close(4013, ErrorCode::kRoomFull);
+    unfollow_if_idle(room);
+    return;
+  }
+  p.room = &room;
+  p.is_member = true;
+  p.epoch = clock_.unix_us();
+
+  const bool is_new = existing == nullptr;
+  if (!is_new) {
+    // Replacement: the old connection (here or on another pod) hands its
+    // place in the join order and its host role to the new one.
+    if (Participant* old = existing->participant) {
+      old->is_member = false;
+      old->close(4009, ErrorCode::kReplaced);
+    }
+    room.rebind(*existing, &p);
+    existing->pod_id.clear();
+    existing->epoch = p.epoch;
+  } else {
+    existing = &room.add(Member{p.peer_id, rooms_.next_join_order(p.epoch), {}, &p, p.epoch});
+  }
+  publish_room(room.id(), encode(settings_.pod_id, Join{p.peer_id, existing->join_order, p.epoch}));
+  p.admitted(room);
+  if (is_new) {
+    deliver_to_room(room, frames_.make_frame(protocol::make_peer_joined(p.peer_id)),
+                    MetricType::kPeerJoined, &p);
+  }
+  SM_DEBUG("peer " << p.peer_id << " joined room " << room.id() << (is_new ? "" : " (replacing)"));
+}
+
+void Agreement::withdraw(Participant& p) {
+  if (!p.is_member) {
+    // Still waiting for a room's sync: stop waiting.
+    for (auto& [room_id, sync] : syncs_) {
+      auto& pending = sync.pending;
+      pending.erase(std::remove(pending.begin(), pending.end(), &p), pending.end());
+    }
+    return;
+  }
+  leave(p);
+}
+
+void Agreement::leave(Participant& p) {
+  p.is_member = false;
+  Room& room = *p.room;
+  const std::string previous_host(room.host());
+  room.remove(p.peer_id);
+  // While the backend is down this reaches only our own members; the others
+  // learn it from our member list when we resync (protocol.md §8).
+  publish_room(room.id(), encode(settings_.pod_id, Leave{p.peer_id, p.leave_reason}));
+  announce_departure(room, p.peer_id, p.leave_reason, previous_host);
+}
+
+void Agreement::announce_departure(Room& room, const std::string& peer_id, std::string_view reason,
+                                   const std::string& previous_host) {
+  SM_DEBUG("peer " << peer_id << " left room " << room.id() << " (" << reason << ")");
+  if (!room.empty()) {
+    deliver_to_room(room, frames_.make_frame(protocol::make_peer_left(peer_id, reason)),
+                    MetricType::kPeerLeft, nullptr);
+    if (room.host() != previous_host) {
+      deliver_to_room(
+          room, frames_.make_frame(protocol::make_host_change(room.host(), previous_host, {})),
+          MetricType::kHostChange, nullptr);
+    }
+  }
+  unfollow_if_idle(room);  // may forget `room`: keep it last
+}
+
+void Agreement::remove_remote_member(Room& room, const std::string& peer_id,
+                                     std::string_view reason) {
+  const std::string previous(room.host());
+  room.remove(peer_id);
+  announce_departure(room, peer_id, reason, previous);
+}
+
+void Agreement::deliver_to_room(Room& room, const FramePtr& frame, MetricType type,
+                                const Participant* except) {
+  for (const auto& member : room.members()) {
+    if (member.participant != nullptr && member.participant != except) {
+      member.participant->deliver(frame, type);
+    }
+  }
+}
+
+void Agreement::change_host(Participant& host, const Member& target) {
+  Room& room = *host.room;
+  const std::string previous(room.host());
+  const std::string new_host = target.peer_id;
+  room.set_host(new_host);
+  publish_room(room.id(), encode(settings_.pod_id, HostChange{host.peer_id, new_host}));
+  deliver_to_room(room,
+                  frames_.make_frame(protocol::make_host_change(new_host, previous, host.peer_id)),
+                  MetricType::kHostChange, nullptr);
+}
+
+void Agreement::kick(Participant& host, const Member& target, const FramePtr& frame,
+                     std::string_view body) {
+  Room& room = *host.room;
+  const std::string peer_id = target.peer_id;
+  const std::string previous_host(room.host());
+  publish_room(room.id(), encode(settings_.pod_id, Kick{host.peer_id, peer_id, body}));
+  if (Participant* victim = target.participant) {
+    victim->deliver(frame, MetricType::kKick);
+    victim->is_member = false;  // its close must not announce a second leave
+    victim->close(4010, ErrorCode::kNone);
+  }
+  room.remove(peer_id);
+  announce_departure(room, peer_id, "kicked", previous_host);
+}
+
+bool Agreement::relay_out(const Room& room, std::string_view from, std::string_view target,
+                          RelayKind kind, std::string_view body) {
+  return publish_room(room.id(), encode(settings_.pod_id, Relay{from, target, kind, body}));
+}
+
+void Agreement::unfollow_if_idle(Room& room) {
+  if (room.local_count() != 0 || is_syncing(room)) return;
+  if (fanout_.unsubscribe(room_channel(room.id()))) --metrics_.backend_channels;
+  rooms_.forget(room.id());
+}
+
+}  // namespace signalmesh::cluster

@@ -1,0 +1,188 @@
+// Pods and catching up: heartbeats and pod-lost, room syncs (a pod that
+// starts following a room collects every live pod's members first), and
+// the resync after a backend outage (docs/cluster.md, protocol.md §8).
+#include <algorithm>
+
+#include "cluster/agreement.hpp"
+#include "cluster/channels.hpp"
+#include "core/log.hpp"
+#include "signalmesh/protocol.hpp"
+
+namespace signalmesh::cluster {
+
+void Agreement::start() {
+  incarnation_ = clock_.unix_us();
+  discovery_until_ = clock_.now() + settings_.discovery_window;
+  if (fanout_.subscribe(std::string(kClusterChannel))) ++metrics_.backend_channels;
+  schedule_heartbeat(Clock::Duration::zero());
+}
+
+void Agreement::stop() {
+  stopped_ = true;
+  heartbeat_timer_.reset();
+  discovery_timer_.reset();
+  for (auto& entry : syncs_) entry.second.timeout.reset();
+}
+
+void Agreement::schedule_heartbeat(Clock::Duration delay) {
+  heartbeat_timer_ = clock_.start_timer(delay, [this] { on_heartbeat_tick(); });
+}
+
+void Agreement::on_heartbeat_tick() {
+  if (stopped_) return;
+  if (backend_up_) {
+    publish_cluster(encode(settings_.pod_id, Heartbeat{incarnation_, false}));
+    // Silence means death only while we can hear: during an outage every
+    // other pod looks silent (protocol.md §8).
+    const auto now = clock_.now();
+    std::vector<std::string> lost;
+    for (const auto& [pod, state] : pods_) {
+      if (now - state.last_seen > settings_.pod_lost) lost.push_back(pod);
+    }
+    for (const auto& pod : lost) {
+      SM_WARN("pod " << pod << " is silent: removing its members (pod-lost)");
+      remove_pod(pod);
+    }
+  }
+  schedule_heartbeat(settings_.heartbeat_interval);
+}
+
+void Agreement::on_backend_state(bool up) {
+  if (up == backend_up_ || stopped_) return;
+  backend_up_ = up;
+  metrics_.backend_up = up;
+  if (!up) {
+    SM_WARN("fan-out backend " << fanout_.name() << " is down: serving local members only");
+    return;
+  }
+  SM_INFO("fan-out backend " << fanout_.name() << " is up");
+  const auto now = clock_.now();
+  publish_cluster(encode(settings_.pod_id, Heartbeat{incarnation_, true}));
+  if (!backend_was_up_) {
+    backend_was_up_ = true;
+    return;
+  }
+  // Back from an outage: give every known pod a full silence period to show
+  // up again, then tell the others our members and ask for theirs.
+  discovery_until_ = now + settings_.discovery_window;
+  for (auto& [pod, state] : pods_) state.last_seen = now;
+  std::vector<Room*> followed;
+  rooms_.for_each([&](Room& room) { followed.push_back(&room); });
+  for (Room* room : followed) {
+    send_sync(*room);
+    if (!is_syncing(*room)) begin_sync(*room, true);
+  }
+}
+
+void Agreement::on_heartbeat(std::string_view origin, const Heartbeat& heartbeat) {
+  const auto now = clock_.now();
+  const std::string pod_id(origin);
+  auto [it, fresh] = pods_.try_emplace(pod_id, PodState{now, heartbeat.incarnation});
+  if (!fresh && it->second.incarnation != heartbeat.incarnation) {
+    // Same pod id, new process: the old one's members are gone.
+    SM_WARN("pod " << pod_id << " restarted: removing its old members");
+    remove_pod(pod_id);
+    pods_.emplace(pod_id, PodState{now, heartbeat.incarnation});
+  } else {
+    it->second.last_seen = now;
+  }
+  if (fresh) SM_INFO("pod " << pod_id << " joined the cluster");
+  if (heartbeat.hello && backend_up_) {
+    publish_cluster(encode(settings_.pod_id, Heartbeat{incarnation_, false}));
+  }
+}
+
+void Agreement::on_sync_request(const SyncRequest& request) {
+  // Every pod answers, even with no members, so the asker knows when it has
+  // heard from all.
+  if (Room* room = rooms_.find(request.room_id)) {
+    send_sync(*room);
+  } else if (protocol::is_valid_id(request.room_id)) {
+    fanout_.publish(room_channel(request.room_id), encode(settings_.pod_id, Sync{}));
+    ++metrics_.backend_publishes;
+  }
+}
+
+void Agreement::begin_sync(Room& room, bool after_outage) {
+  RoomSync& sync = syncs_[room.id()];
+  sync.after_outage = after_outage;
+  if (after_outage) ++outage_resyncs_;
+  if (!backend_up_) {
+    maybe_finish_sync(room.id(), true);  // nobody to ask: our own view it is
+    return;
+  }
+  publish_cluster(encode(settings_.pod_id, SyncRequest{room.id()}));
+  const auto now = clock_.now();
+  const auto wait = std::max<Clock::Duration>(settings_.sync_timeout, discovery_until_ - now);
+  sync.timeout =
+      clock_.start_timer(wait, [this, room_id = room.id()] { maybe_finish_sync(room_id, true); });
+  if (now < discovery_until_) {
+    // The discovery window is still open: check again when it closes.
+    discovery_timer_ =
+        clock_.start_timer(discovery_until_ - now, [this] { finish_waiting_syncs(); });
+  } else {
+    maybe_finish_sync(room.id(), false);
+  }
+}
+
+void Agreement::finish_waiting_syncs() {
+  std::vector<std::string> waiting;
+  for (const auto& entry : syncs_) waiting.push_back(entry.first);
+  for (const auto& room_id : waiting) maybe_finish_sync(room_id, false);
+}
+
+// Finishes when every live pod has sent its list (or on `force`: timeout,
+// backend down), then admits the participants that waited for it.
+void Agreement::maybe_finish_sync(const std::string& room_id, bool force) {
+  if (stopped_) return;
+  auto it = syncs_.find(room_id);
+  if (it == syncs_.end()) return;
+  RoomSync& sync = it->second;
+  if (!force) {
+    for (const auto& [pod, state] : pods_) {
+      if (sync.replied.count(pod) == 0) return;
+    }
+  }
+  std::vector<Participant*> pending = std::move(sync.pending);
+  if (sync.after_outage) --outage_resyncs_;
+  syncs_.erase(it);  // its timer may be the one running this (Clock allows it)
+  Room* room = rooms_.find(room_id);
+  if (room == nullptr) return;
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    admit(*pending[i], *room);
+    room = rooms_.find(room_id);  // a refused admission may have forgotten it
+    if (room == nullptr) {
+      // Nobody of this pod is in it any more: the rest start over.
+      for (std::size_t j = i + 1; j < pending.size(); ++j) {
+        request_admission(*pending[j], room_id);
+      }
+      return;
+    }
+  }
+  unfollow_if_idle(*room);
+}
+
+void Agreement::send_sync(const Room& room) {
+  Sync ours{room.explicit_host(), {}};
+  for (const auto& m : room.members()) {
+    if (m.participant != nullptr) ours.members.push_back({m.peer_id, m.join_order, m.epoch});
+  }
+  publish_room(room.id(), encode(settings_.pod_id, ours));
+}
+
+void Agreement::remove_pod(const std::string& pod_id) {
+  pods_.erase(pod_id);
+  std::vector<std::pair<std::string, std::string>> doomed;  // (room, peer)
+  rooms_.for_each([&](Room& room) {
+    for (const auto& m : room.members()) {
+      if (m.participant == nullptr && m.pod_id == pod_id) doomed.emplace_back(room.id(), m.peer_id);
+    }
+  });
+  for (const auto& [room_id, peer] : doomed) {
+    if (Room* room = rooms_.find(room_id)) remove_remote_member(*room, peer, "pod-lost");
+  }
+  // Syncs that were waiting for it wait no longer.
+  finish_waiting_syncs();
+}
+
+}  // namespace signalmesh::cluster
