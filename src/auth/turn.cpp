@@ -58,4 +58,27 @@ std::string turn_response_json(const TurnConfig& config, const TurnCredentials& 
   return out;
 }
 
+std::string ice_servers_json(const TurnConfig& config, std::string_view peer_id, std::int64_t now) {
+  if (config.uris.empty()) return {};
+  if (!config.secrets.empty()) {
+    return ice_servers_json(config, make_turn_credentials(config, peer_id, now));
+  }
+  // STUN only: browsers take stun: URLs without credentials.
+  std::string out = "[{\"urls\":";
+  append_uris(out, config);
+  out += "}]";
+  return out;
+}
+
+std::string turn_response_json(const TurnConfig& config, std::string_view peer_id,
+                               std::int64_t now) {
+  if (!config.secrets.empty()) {
+    return turn_response_json(config, make_turn_credentials(config, peer_id, now));
+  }
+  std::string out = "{\"uris\":";
+  append_uris(out, config);
+  out += ",\"iceServers\":" + ice_servers_json(config, peer_id, now) + "}";
+  return out;
+}
+
 }  // namespace signalmesh::auth

@@ -27,4 +27,15 @@ std::string ice_servers_json(const TurnConfig& config, const TurnCredentials& cr
 // The body of GET /turn (protocol.md §7).
 std::string turn_response_json(const TurnConfig& config, const TurnCredentials& credentials);
 
+// What a browser needs to reach the configured TURN/STUN servers, as peer_id
+// at unix time `now`: "" without URIs; `[{"urls":[...]}]` for a STUN-only
+// setup (URIs and no secret); with credentials signed for peer_id when a
+// secret is set. The welcome's `iceServers` (protocol.md §3).
+std::string ice_servers_json(const TurnConfig& config, std::string_view peer_id, std::int64_t now);
+// The body of GET /turn for peer_id: `{"username","password","ttl","uris",
+// "iceServers"}` with a secret, `{"uris","iceServers"}` for STUN only.
+// Precondition: config.uris is not empty.
+std::string turn_response_json(const TurnConfig& config, std::string_view peer_id,
+                               std::int64_t now);
+
 }  // namespace signalmesh::auth

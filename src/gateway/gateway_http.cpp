@@ -30,8 +30,8 @@ void respond(Connection& con, websocketpp::http::status_code::value status,
 void Gateway::Impl::serve_turn(Connection& con, std::string_view query) {
   using websocketpp::http::status_code::value;
   const char* kText = "text/plain; charset=utf-8";
-  if (config_.turn.secrets.empty()) {
-    respond(con, value::not_found, kText, "TURN credentials are not configured\n");
+  if (config_.turn.uris.empty()) {
+    respond(con, value::not_found, kText, "no TURN or STUN servers are configured\n");
     return;
   }
   bool has_peer = false;
@@ -56,9 +56,10 @@ void Gateway::Impl::serve_turn(Connection& con, std::string_view query) {
       return;
     }
   }
-  const auto credentials =
-      auth::make_turn_credentials(config_.turn, peer_id, static_cast<std::int64_t>(unix_seconds()));
-  respond(con, value::ok, "application/json", auth::turn_response_json(config_.turn, credentials));
+  // With credentials, or the STUN URIs alone (protocol.md §7).
+  respond(
+      con, value::ok, "application/json",
+      auth::turn_response_json(config_.turn, peer_id, static_cast<std::int64_t>(unix_seconds())));
 }
 
 bool Gateway::Impl::on_validate(websocketpp::connection_hdl hdl) {
@@ -108,7 +109,7 @@ void Gateway::Impl::on_http(websocketpp::connection_hdl hdl) {
     }
   } else if (path.path == "/metrics") {
     metrics_.connections = static_cast<std::int64_t>(sessions_.size());
-    metrics_.rooms = static_cast<std::int64_t>(agreement_->room_count());
+    metrics_.rooms = static_cast<std::int64_t>(rooms_.room_count());
     std::string text = metrics_.render();
     fanout_->append_metrics(text);
     respond(*con, value::ok, "text/plain; version=0.0.4; charset=utf-8", text);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "auth/token.hpp"
+#include "support/json.hpp"
 #include "support/pods.hpp"
 #include "support/raw_client.hpp"
 #include "support/ws_client.hpp"
@@ -132,6 +133,40 @@ TEST_F(Auth, TurnEndpointIsGuardedByTheSameToken) {
 TEST(TurnOff, WithoutTurnSecretsTurnIs404AndWelcomeHasNoIceServers) {
   InProcessPod pod(test_config());
   EXPECT_EQ(http_get(pod.url(), "/turn?peerId=alice").status, 404);
+}
+
+// A STUN-only setup: URIs without a secret. welcome's iceServers and GET
+// /turn carry the URIs and no credentials (protocol.md §7, Decisions).
+void expect_stun_only(const std::string& base) {
+  const std::string stun = R"([{"urls":["stun:stun.example.com:3478","stun:127.0.0.1:3478"]}])";
+  WsClient ws;
+  ASSERT_TRUE(ws.connect(base + "/signal/" + random_id() + "?peerId=alice").open);
+  auto welcome = ws.expect_message_of_type("welcome");
+  ASSERT_TRUE(welcome);
+  EXPECT_EQ(welcome->member_json("iceServers"), stun) << welcome->text();
+  auto turn = http_get(base, "/turn?peerId=alice");
+  ASSERT_EQ(turn.status, 200);
+  auto body = Json::parse(turn.body);
+  ASSERT_TRUE(body) << turn.body;
+  EXPECT_EQ(body->member_json("iceServers"), stun) << turn.body;
+  EXPECT_EQ(body->strings("uris"),
+            (std::vector<std::string>{"stun:stun.example.com:3478", "stun:127.0.0.1:3478"}));
+  for (const char* key : {"username", "password", "ttl"}) EXPECT_FALSE(body->has(key)) << key;
+  EXPECT_EQ(http_get(base, "/turn").status, 400) << "a peerId is still required";
+}
+
+TEST(StunOnly, AnInProcessPodHandsOutItsStunUrisWithoutCredentials) {
+  Config config = test_config();
+  config.turn.uris = {"stun:stun.example.com:3478", "stun:127.0.0.1:3478"};
+  InProcessPod pod(config);
+  expect_stun_only(pod.url());
+}
+
+TEST(StunOnly, TheBinaryStartedWithStunUrisAloneHandsThemOutWithoutCredentials) {
+  BinaryPod pod({"--host", "127.0.0.1", "--port", "0", "--log-level", "warn", "--turn-uris",
+                 "stun:stun.example.com:3478,stun:127.0.0.1:3478"});
+  ASSERT_TRUE(pod.wait_listening()) << pod.stderr_text();
+  expect_stun_only(pod.url());
 }
 
 }  // namespace

@@ -152,6 +152,22 @@ TEST(Turn, CredentialsFollowCoturnsRestApi) {
   EXPECT_NE(body.find(R"("uris":["turn:127.0.0.1:3478?transport=udp"])"), std::string::npos);
 }
 
+TEST(Turn, IceServersForAPeerCarryCredentialsOnlyWhenASecretIsSet) {
+  TurnConfig config;
+  EXPECT_EQ(ice_servers_json(config, "alice", 1'800'000'000), "");
+  config.uris = {"stun:s.example:3478", "stun:[::1]:3478"};
+  EXPECT_EQ(ice_servers_json(config, "alice", 1'800'000'000),
+            R"([{"urls":["stun:s.example:3478","stun:[::1]:3478"]}])");
+  EXPECT_EQ(turn_response_json(config, "alice", 1'800'000'000),
+            R"({"uris":["stun:s.example:3478","stun:[::1]:3478"],)"
+            R"("iceServers":[{"urls":["stun:s.example:3478","stun:[::1]:3478"]}]})");
+  config.secrets = {"s"};
+  config.ttl_seconds = 600;
+  const auto c = make_turn_credentials(config, "alice", 1'800'000'000);
+  EXPECT_EQ(ice_servers_json(config, "alice", 1'800'000'000), ice_servers_json(config, c));
+  EXPECT_EQ(turn_response_json(config, "alice", 1'800'000'000), turn_response_json(config, c));
+}
+
 TEST(Turn, HmacSha1MatchesRfc2202TestCase2) {
   EXPECT_EQ(base64(hmac_sha1("Jefe", "what do ya want for nothing?")),
             "7/zfauXrL6LSdBbV8YTfnCWafHk=");
