@@ -109,7 +109,7 @@ void Gateway::Impl::on_http(websocketpp::connection_hdl hdl) {
     }
   } else if (path.path == "/metrics") {
     metrics_.connections = static_cast<std::int64_t>(sessions_.size());
-    metrics_.rooms = static_cast<std::int64_t>(rooms_.room_count());
+    metrics_.rooms = static_cast<std::int64_t>(agreement_->room_count());
     std::string text = metrics_.render();
     fanout_->append_metrics(text);
     respond(*con, value::ok, "text/plain; version=0.0.4; charset=utf-8", text);
