@@ -1,26 +1,16 @@
 #include "auth/turn.hpp"
 
 #include "auth/crypto.hpp"
+#include "text/json_text.hpp"
 
 namespace signalmesh::auth {
 namespace {
-
-// URIs and usernames are validated (flags, ids) and base64 needs no
-// escaping, but quote defensively anyway.
-void append_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20) out += c;
-  }
-  out += '"';
-}
 
 void append_uris(std::string& out, const TurnConfig& config) {
   out += '[';
   for (std::size_t i = 0; i < config.uris.size(); ++i) {
     if (i) out += ',';
-    append_string(out, config.uris[i]);
+    text::append_json_string(out, config.uris[i]);
   }
   out += ']';
 }
@@ -40,18 +30,18 @@ std::string ice_servers_json(const TurnConfig& config, const TurnCredentials& cr
   std::string out = "[{\"urls\":";
   append_uris(out, config);
   out += ",\"username\":";
-  append_string(out, credentials.username);
+  text::append_json_string(out, credentials.username);
   out += ",\"credential\":";
-  append_string(out, credentials.password);
+  text::append_json_string(out, credentials.password);
   out += "}]";
   return out;
 }
 
 std::string turn_response_json(const TurnConfig& config, const TurnCredentials& credentials) {
   std::string out = "{\"username\":";
-  append_string(out, credentials.username);
+  text::append_json_string(out, credentials.username);
   out += ",\"password\":";
-  append_string(out, credentials.password);
+  text::append_json_string(out, credentials.password);
   out += ",\"ttl\":" + std::to_string(credentials.ttl) + ",\"uris\":";
   append_uris(out, config);
   out += ",\"iceServers\":" + ice_servers_json(config, credentials) + "}";

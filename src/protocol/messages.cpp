@@ -4,68 +4,10 @@
 #include <string>
 
 #include "signalmesh/protocol.hpp"
+#include "text/json_text.hpp"
 
 namespace signalmesh::protocol {
 namespace {
-
-// Length of the valid UTF-8 sequence (RFC 3629) starting at text[i], or 0.
-std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
-  const auto at = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
-  const auto tail = [&](std::size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-    return i + k < text.size() && at(k) >= lo && at(k) <= hi;
-  };
-  const unsigned char c = at(0);
-  if (c >= 0xC2 && c <= 0xDF) return tail(1) ? 2 : 0;
-  if (c == 0xE0) return tail(1, 0xA0) && tail(2) ? 3 : 0;
-  if (c == 0xED) return tail(1, 0x80, 0x9F) && tail(2) ? 3 : 0;  // No surrogates.
-  if (c >= 0xE1 && c <= 0xEF) return tail(1) && tail(2) ? 3 : 0;
-  if (c == 0xF0) return tail(1, 0x90) && tail(2) && tail(3) ? 4 : 0;
-  if (c >= 0xF1 && c <= 0xF3) return tail(1) && tail(2) && tail(3) ? 4 : 0;
-  if (c == 0xF4) return tail(1, 0x80, 0x8F) && tail(2) && tail(3) ? 4 : 0;
-  return 0;
-}
-
-// Appends `text` as a JSON string. Bytes that are not UTF-8 become U+FFFD:
-// a text frame must be valid UTF-8 or the browser drops the connection.
-void append_string(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (std::size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-      ++i;
-    } else if (c < 0x20) {
-      switch (c) {
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default:
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-      }
-      ++i;
-    } else if (c < 0x80) {
-      out += static_cast<char>(c);
-      ++i;
-    } else if (const std::size_t n = utf8_sequence_length(text, i); n > 0) {
-      out.append(text.substr(i, n));
-      i += n;
-    } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    }
-  }
-  out += '"';
-}
 
 // Room for the quotes and the commonest escapes of a string of `size`.
 std::size_t string_room(std::string_view text) {
@@ -76,7 +18,7 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
   out += ",\"";
   out += name;
   out += "\":";
-  append_string(out, value);
+  text::append_json_string(out, value);
 }
 
 }  // namespace
@@ -89,7 +31,7 @@ std::string with_sender_id(std::string_view payload, std::string_view sender) {
   out.reserve(payload.size() + string_room(sender) + 12);
   out.append(payload.substr(0, brace + 1));
   out += "\"senderId\":";
-  append_string(out, sender);
+  text::append_json_string(out, sender);
   // Validated payloads always have `type`, but "{}" must stay valid JSON.
   std::size_t next = brace + 1;
   while (next < payload.size() && (payload[next] == ' ' || payload[next] == '\t' ||
@@ -116,7 +58,7 @@ std::string make_welcome(std::string_view room_id, std::string_view peer_id,
   out += ",\"peers\":[";
   for (std::size_t i = 0; i < peers.size(); ++i) {
     if (i > 0) out += ',';
-    append_string(out, peers[i]);
+    text::append_json_string(out, peers[i]);
   }
   out += ']';
   if (!ice_servers_json.empty()) {

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "signalmesh/protocol.hpp"
+#include "text/json_text.hpp"
 
 namespace signalmesh::protocol {
 namespace {
@@ -98,27 +99,8 @@ const char* check_bytes(std::string_view s) {
       ++i;
       continue;
     }
-    std::size_t length;
-    std::uint8_t low = 0x80, high = 0xBF;  // the range of the second byte
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      if (lead == 0xE0) low = 0xA0;   // overlong
-      if (lead == 0xED) high = 0x9F;  // surrogates
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      if (lead == 0xF0) low = 0x90;   // overlong
-      if (lead == 0xF4) high = 0x8F;  // past U+10FFFF
-    } else {
-      return "payload is not valid UTF-8";
-    }
-    if (i + length > n) return "payload is not valid UTF-8";
-    const std::uint8_t second = byte_at(s, i + 1);
-    if (second < low || second > high) return "payload is not valid UTF-8";
-    for (std::size_t k = 2; k < length; ++k) {
-      if ((byte_at(s, i + k) & 0xC0) != 0x80) return "payload is not valid UTF-8";
-    }
+    const std::size_t length = text::utf8_sequence_length(s, i);
+    if (length == 0) return "payload is not valid UTF-8";
     i += length;
   }
   return nullptr;
