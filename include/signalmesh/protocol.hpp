@@ -1,4 +1,4 @@
-// Protocol v1 (../shared/design/protocol.md): identifiers, error codes,
+// Protocol v1 (docs/protocol.md): identifiers, error codes,
 // the validator of client messages, and builders of server messages.
 // Everything here is pure: no sockets, no room state, no clocks.
 #pragma once

@@ -9,7 +9,7 @@
 #include "core/log.hpp"
 #include "gateway/gateway_impl.hpp"
 #include "gateway/request_path.hpp"
-#include "http/demo_assets.hpp"
+#include "demo/demo_assets.hpp"
 #include "signalmesh/protocol.hpp"
 
 namespace signalmesh {

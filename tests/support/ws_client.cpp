@@ -11,7 +11,7 @@
 // clang-format off
 // The gateway's specialization of websocketpp's UTF-8 check: every
 // translation unit of a program must see the same one (see the file).
-#include "gateway/ws_utf8.hpp"
+#include "websocket/ws_utf8.hpp"
 // clang-format on
 
 #include <websocketpp/client.hpp>

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "gateway/ws_config.hpp"
+#include "websocket/ws_config.hpp"
 
 namespace signalmesh {
 namespace {

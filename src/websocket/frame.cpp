@@ -1,4 +1,4 @@
-#include "gateway/frame.hpp"
+#include "websocket/frame.hpp"
 
 namespace signalmesh {
 namespace {

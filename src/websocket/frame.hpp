@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "gateway/ws_config.hpp"
+#include "websocket/ws_config.hpp"
 
 namespace signalmesh {
 

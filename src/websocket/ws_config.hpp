@@ -11,7 +11,7 @@
 
 // clang-format off
 // Before any websocketpp processor code: see the file.
-#include "gateway/ws_utf8.hpp"
+#include "websocket/ws_utf8.hpp"
 // clang-format on
 
 #include <websocketpp/concurrency/none.hpp>
@@ -19,7 +19,7 @@
 #include <websocketpp/server.hpp>
 
 #include "gateway/session.hpp"
-#include "gateway/ws_socket.hpp"
+#include "websocket/ws_socket.hpp"
 
 namespace signalmesh {
 
@@ -90,7 +90,7 @@ struct WsConfig : public websocketpp::config::asio {
 }  // namespace signalmesh
 
 // Needs WsConfig; before anything instantiates the processor.
-#include "gateway/ws_payload.hpp"
+#include "websocket/ws_payload.hpp"
 
 namespace signalmesh {
 
