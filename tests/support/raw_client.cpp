@@ -81,8 +81,15 @@ bool write_all(int fd, std::string_view data, Clock::time_point deadline) {
   return true;
 }
 
-// Reads what is available into `buffer`; false on EOF, error or timeout.
-bool read_into(int fd, std::string& buffer, Clock::time_point deadline) {
+// Reads what is available into `buffer`; false on EOF, error or timeout,
+// and then says which in `end` when given.
+bool read_into(int fd, std::string& buffer, Clock::time_point deadline,
+               RawWsClient::ReadEnd* end = nullptr) {
+  using ReadEnd = RawWsClient::ReadEnd;
+  auto stop = [end](ReadEnd why) {
+    if (end != nullptr) *end = why;
+    return false;
+  };
   char chunk[65536];
   for (;;) {
     ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
@@ -90,10 +97,11 @@ bool read_into(int fd, std::string& buffer, Clock::time_point deadline) {
       buffer.append(chunk, static_cast<std::size_t>(n));
       return true;
     }
-    if (n == 0) return false;
+    if (n == 0) return stop(ReadEnd::kEof);
     if (errno == EINTR) continue;
-    if (errno != EAGAIN) return false;
-    if (!wait_fd(fd, POLLIN, deadline)) return false;
+    if (errno == ECONNRESET) return stop(ReadEnd::kReset);
+    if (errno != EAGAIN) return stop(ReadEnd::kError);
+    if (!wait_fd(fd, POLLIN, deadline)) return stop(ReadEnd::kTimeout);
   }
 }
 
@@ -289,7 +297,11 @@ bool RawWsClient::send_frame(int opcode, std::string_view payload, bool fin) {
 }
 
 bool RawWsClient::read_some(Ms timeout) {
-  return fd_ >= 0 && read_into(fd_, buffer_, Clock::now() + timeout);
+  if (fd_ < 0) {
+    last_read_end_ = ReadEnd::kError;
+    return false;
+  }
+  return read_into(fd_, buffer_, Clock::now() + timeout, &last_read_end_);
 }
 
 std::optional<Frame> RawWsClient::next_frame(Ms timeout) {
@@ -358,6 +370,24 @@ bool RawWsClient::wait_eof(Ms timeout) {
     if (n < 0 && errno == EAGAIN && !wait_fd(fd_, POLLIN, deadline)) return false;
   }
   return true;
+}
+
+bool RawWsClient::reset_follows(Ms timeout) {
+  if (fd_ < 0) return false;
+  // No events asked: poll still reports POLLERR and POLLHUP, which a socket
+  // that only got a FIN (CLOSE_WAIT) does not raise and a reset one does.
+  const auto deadline = Clock::now() + timeout;
+  pollfd p{fd_, 0, 0};
+  while (::poll(&p, 1, ms_left(deadline)) < 0 && errno == EINTR) {
+  }
+  int error = 0;
+  socklen_t error_len = sizeof error;
+  ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &error_len);
+  tcp_info info{};
+  socklen_t info_len = sizeof info;
+  const bool reset_state = ::getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &info_len) == 0 &&
+                           info.tcpi_state == TCP_CLOSE;
+  return error != 0 || reset_state;
 }
 
 }  // namespace signalmesh::test

@@ -89,6 +89,18 @@ class RawWsClient {
   // True when the server closed the TCP connection (read returns 0/error).
   bool wait_eof(Ms timeout = kWait);
 
+  // Why the last read by next_frame() or read_until_close() got no more
+  // bytes. A reset (ECONNRESET) is told apart from a clean end of stream
+  // (FIN): a reset can destroy a close frame still in flight, so a client
+  // sees 1006 where the server meant another code.
+  enum class ReadEnd { kNone, kTimeout, kEof, kReset, kError };
+  ReadEnd last_read_end() const { return last_read_end_; }
+  // After a clean end of stream: whether a reset arrives within `timeout`.
+  // A server that closes its socket with bytes from us still unread sends
+  // RST after its FIN; reads report only the FIN (EOF), so this is the one
+  // way to tell such a close from a clean one.
+  bool reset_follows(Ms timeout);
+
   // Closes the socket at once (no close frame).
   void close_socket();
   bool is_connected() const { return fd_ >= 0; }
@@ -97,6 +109,7 @@ class RawWsClient {
   bool read_some(Ms timeout);
   int fd_ = -1;
   std::string buffer_;  // received, not yet parsed
+  ReadEnd last_read_end_ = ReadEnd::kNone;
 };
 
 }  // namespace signalmesh::test
