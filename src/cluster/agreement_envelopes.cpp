@@ -68,6 +68,13 @@ void Agreement::apply(Room& room, std::string_view origin, const Join& join) {
     }
     return;
   }
+  if (existing->participant == nullptr && existing->pod_id != origin &&
+      (join.epoch < existing->epoch ||
+       (join.epoch == existing->epoch && origin < existing->pod_id))) {
+    // Two pods admitted the same peerId at once and we heard the newer
+    // first: the older connection's pod closes its own when it hears it.
+    return;
+  }
   if (Participant* ours = existing->participant) {
     // The same peerId on two pods: the newer connection wins (ties: the
     // larger pod id), the other pod closes its own when it hears ours.

@@ -66,6 +66,9 @@ void Agreement::admit(Participant& p, Room& room) {
   p.room = &room;
   p.is_member = true;
   p.epoch = clock_.unix_us();
+  // A replacement is newer than what it replaces even when this pod's wall
+  // clock is behind the old connection's pod (the newest connection wins).
+  if (existing != nullptr && p.epoch <= existing->epoch) p.epoch = existing->epoch + 1;
 
   const bool is_new = existing == nullptr;
   if (!is_new) {

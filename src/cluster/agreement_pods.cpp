@@ -139,6 +139,9 @@ void Agreement::maybe_finish_sync(const std::string& room_id, bool force) {
   if (it == syncs_.end()) return;
   RoomSync& sync = it->second;
   if (!force) {
+    // Within the discovery window a pod we have not heard of yet may still
+    // show up: the window's end checks again.
+    if (clock_.now() < discovery_until_) return;
     for (const auto& [pod, state] : pods_) {
       if (sync.replied.count(pod) == 0) return;
     }

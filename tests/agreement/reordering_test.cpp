@@ -107,11 +107,6 @@ TEST(Reordering, APeerMovingFromOnePodToAnotherConvergesWhateverAThirdPodHearsFi
 }
 
 TEST(Reordering, OnePeerIdJoiningTwoPodsAtOnceEndsOnTheNewerConnectionEverywhere) {
-  SKIP_KNOWN_BUG(
-      "apply(Join) for a member already known as remote takes the sender as its pod without "
-      "comparing epochs: a third pod that hears the losing pod's join last records the member on "
-      "the loser's pod, so the winner's later leave is ignored there (ghost member), and the "
-      "loser's pod-lost would remove a member that is alive");
   ThreePodRoom room;
   auto& cluster = room.cluster;
   for (std::size_t pod = 0; pod < 3; ++pod) cluster.bus().hold_to(pod);

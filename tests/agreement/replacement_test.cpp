@@ -88,11 +88,6 @@ TEST(Replacement, AReplacementOnAPodAlreadyInTheRoomAndBackAgainKeepsEveryoneQui
 }
 
 TEST(Replacement, AReplacementOnAPodWhoseWallClockIsBehindStillClosesTheOldConnection) {
-  SKIP_KNOWN_BUG(
-      "a replacing pod publishes its own admission time as the epoch even when it knows the old "
-      "connection's (larger, from a clock ahead of its own): the old pod sees an older join and "
-      "keeps its connection, so two connections of one peerId stay members on two pods "
-      "(docs/cluster.md says skew only changes who counts as earliest)");
   Cluster cluster(2);
   // Pod B's wall clock is 1 s behind A's (NTP gone wrong).
   cluster.b().clock().set_skew(-std::chrono::seconds(1));

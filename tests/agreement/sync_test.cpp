@@ -178,10 +178,6 @@ TEST(Sync, AJoinLostOnTheWayIsRepairedByTheNextSyncOfTheRoom) {
 }
 
 TEST(Discovery, AStartingPodAdmitsNobodyBeforeTheDiscoveryWindowHasPassed) {
-  SKIP_KNOWN_BUG(
-      "a sync's answers end it before a starting pod's discovery window closes: "
-      "apply(Sync) calls maybe_finish_sync(false), which checks only the pods heard so far, "
-      "not discovery_until_ (see APodHeardOnlyLateInTheWindowIsStillWaitedFor)");
   Cluster cluster(3);
   // A and B run, with members.
   cluster.a().start();
@@ -209,10 +205,6 @@ TEST(Discovery, AStartingPodAdmitsNobodyBeforeTheDiscoveryWindowHasPassed) {
 }
 
 TEST(Discovery, APodHeardOnlyLateInTheWindowIsStillWaitedFor) {
-  SKIP_KNOWN_BUG(
-      "a starting pod admits its first member as soon as the pods it has heard so far answered, "
-      "inside its discovery window: a pod whose heartbeat comes later in the window is not "
-      "waited for, and the welcome misses its members (they follow as peer-joined)");
   Cluster cluster(3);
   cluster.a().start();
   cluster.b().start();
