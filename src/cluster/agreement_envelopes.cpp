@@ -122,13 +122,19 @@ void Agreement::apply(Room& room, std::string_view, const Kick& kick) {
   Member* target = room.find(kick.target);
   if (target == nullptr) return;
   const std::string previous(room.host());
+  const std::string peer_id(kick.target);
+  const std::string room_id = room.id();
+  const bool ours = target->participant != nullptr;
   if (Participant* victim = target->participant) {
     victim->deliver(frames_.make_frame(std::string(kick.body)), MetricType::kKick);
     victim->is_member = false;
     victim->close(4010, ErrorCode::kNone);
   }
-  const std::string peer_id(kick.target);
   room.remove(peer_id);
+  // As the member's authority we also say it left: a pod that heard the kick
+  // before the member's join, or that gets an older member list of ours
+  // after the kick, would otherwise keep it for good.
+  if (ours) publish_room(room_id, encode(settings_.pod_id, Leave{peer_id, "kicked"}));
   announce_departure(room, peer_id, "kicked", previous);
 }
 

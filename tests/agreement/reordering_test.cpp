@@ -138,10 +138,6 @@ TEST(Reordering, OnePeerIdJoiningTwoPodsAtOnceEndsOnTheNewerConnectionEverywhere
 }
 
 TEST(Reordering, AKickedMemberIsNotBroughtBackByAnOlderListFromItsPod) {
-  SKIP_KNOWN_BUG(
-      "the kicked member's pod announces nothing after the kick (its connection stopped being a "
-      "member before it closed), so a member list that pod published before it heard the kick, "
-      "still on its way, adds the member back on the kicker's pod for good");
   ThreePodRoom room;
   auto& cluster = room.cluster;
   // c1 leaves and comes back, so that C asks again for the room's members:
@@ -168,11 +164,6 @@ TEST(Reordering, AKickedMemberIsNotBroughtBackByAnOlderListFromItsPod) {
 }
 
 TEST(Reordering, AKickOfAMemberWhoseJoinAPodHasNotHeardYetStillRemovesItThere) {
-  SKIP_KNOWN_BUG(
-      "apply(Kick) ignores a kick of a member the pod does not know yet; the member's join, "
-      "arriving later from its own pod (no FIFO between pods), then adds it for good: a ghost "
-      "member that no pod will ever remove (its pod sent no leave: the kicked connection stopped "
-      "being a member before it closed)");
   ThreePodRoom room;
   auto& cluster = room.cluster;
   // c2 joins on C (which follows the room: admitted at once); C's join is
