@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/log.hpp"
+#include "core/prometheus.hpp"
 
 namespace signalmesh::backends::redis {
 
@@ -231,6 +232,22 @@ void RedisFanout::notify(bool up) {
   asio::post(*loop_, [this, alive = alive_, up] {
     if (*alive && handlers_.on_state) handlers_.on_state(up);
   });
+}
+
+void RedisFanout::append_metrics(std::string& out) const {
+  using prometheus::counter;
+  using prometheus::gauge;
+  counter(out, "signalmesh_redis_downs_total",
+          "Times the connection to Redis was lost after being up.", stats_.downs);
+  counter(out, "signalmesh_redis_connect_attempts_total",
+          "Connection attempts to Redis, the first one included.", stats_.connect_attempts);
+  counter(out, "signalmesh_redis_dropped_publishes_total",
+          "Publishes dropped: Redis down, or too many bytes awaiting its replies.",
+          stats_.dropped_publishes);
+  gauge(out, "signalmesh_redis_pending_bytes",
+        "Bytes of publishes held for a subscription or awaiting Redis' reply.", pending_bytes_);
+  gauge(out, "signalmesh_redis_held_publishes",
+        "Publishes held until Redis acknowledges a subscription before them.", held_.size());
 }
 
 }  // namespace signalmesh::backends::redis

@@ -79,6 +79,9 @@ class RedisFanout final : public FanoutAdapter {
   bool publish(const std::string& channel, std::string_view payload) override;
   bool is_up() const override { return phase_ == Phase::kUp; }
   std::string_view name() const override { return "redis"; }
+  // signalmesh_redis_*: losses of Redis, connection attempts, dropped
+  // publishes, bytes and publishes waiting.
+  void append_metrics(std::string& out) const override;
 
   struct Stats {
     std::uint64_t downs = 0;              // times it went down after being up

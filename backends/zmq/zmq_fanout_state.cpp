@@ -3,8 +3,8 @@
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
-#include <cstdio>
 
+#include "core/prometheus.hpp"
 #include "zmq/zmq_fanout.hpp"
 #include "zmq/zmq_sockets.hpp"
 
@@ -95,35 +95,29 @@ std::size_t ZmqFanout::peers_heard() const {
 }
 
 void ZmqFanout::append_metrics(std::string& out) const {
+  using prometheus::counter;
+  using prometheus::gauge;
   const Stats s = stats();
-  const auto metric = [&out](const char* name, const char* type, const char* help, double v) {
-    char line[64];
-    std::snprintf(line, sizeof line, "%.17g", v);
-    out += std::string("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n' +
-           name + ' ' + line + '\n';
-  };
-  metric("signalmesh_zmq_envelopes_lost_total", "counter",
-         "Envelopes from other pods that never arrived (sequence gaps).", s.lost);
-  metric("signalmesh_zmq_gaps_total", "counter", "Sequence gaps seen (each one or more losses).",
-         s.gaps);
-  metric("signalmesh_zmq_resyncs_total", "counter", "Resyncs asked of the gateway after a loss.",
-         s.resyncs);
-  metric("signalmesh_zmq_probe_timeouts_total", "counter",
-         "Subscriptions a live peer did not confirm within the probe timeout.", s.probe_timeouts);
-  metric("signalmesh_zmq_handshake_failures_total", "counter",
-         "Handshakes with a peer that failed (wrong CURVE key, not a mesh endpoint); retried.",
-         s.handshake_failures);
-  metric("signalmesh_zmq_malformed_total", "counter", "Messages not in the mesh format.",
-         s.malformed);
-  metric("signalmesh_zmq_curve_refused_total", "counter",
-         "Connections to the PUB socket refused for want of a mesh key.", s.curve_refused);
-  metric("signalmesh_zmq_held_publishes", "gauge", "Publishes waiting for peers to confirm.",
-         held_.size());
-  metric("signalmesh_zmq_peers_configured", "gauge", "Peers this pod connects to.",
-         expected_peers_);
-  metric("signalmesh_zmq_peers_connected", "gauge", "Peers connected to this pod's PUB.",
-         peers_hearing_us());
-  metric("signalmesh_zmq_peers_heard", "gauge", "Peers heard from recently.", peers_heard());
+  counter(out, "signalmesh_zmq_envelopes_lost_total",
+          "Envelopes from other pods that never arrived (sequence gaps).", s.lost);
+  counter(out, "signalmesh_zmq_gaps_total", "Sequence gaps seen (each one or more losses).",
+          s.gaps);
+  counter(out, "signalmesh_zmq_resyncs_total", "Resyncs asked of the gateway after a loss.",
+          s.resyncs);
+  counter(out, "signalmesh_zmq_probe_timeouts_total",
+          "Subscriptions a live peer did not confirm within the probe timeout.", s.probe_timeouts);
+  counter(out, "signalmesh_zmq_handshake_failures_total",
+          "Handshakes with a peer that failed (wrong CURVE key, not a mesh endpoint); retried.",
+          s.handshake_failures);
+  counter(out, "signalmesh_zmq_malformed_total", "Messages not in the mesh format.", s.malformed);
+  counter(out, "signalmesh_zmq_curve_refused_total",
+          "Connections to the PUB socket refused for want of a mesh key.", s.curve_refused);
+  gauge(out, "signalmesh_zmq_held_publishes", "Publishes waiting for peers to confirm.",
+        held_.size());
+  gauge(out, "signalmesh_zmq_peers_configured", "Peers this pod connects to.", expected_peers_);
+  gauge(out, "signalmesh_zmq_peers_connected", "Peers connected to this pod's PUB.",
+        peers_hearing_us());
+  gauge(out, "signalmesh_zmq_peers_heard", "Peers heard from recently.", peers_heard());
 }
 
 }  // namespace signalmesh::backends::zmq

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "core/prometheus.hpp"
+
 namespace signalmesh {
 namespace {
 
@@ -15,32 +17,9 @@ const int kCloseCodes[] = {1000, 1001, 1006, 1008, 1009, 1011, 4000,
 static_assert(sizeof(kCloseCodes) / sizeof(kCloseCodes[0]) + 1 ==
               static_cast<std::size_t>(CloseKind::kCount));
 
-void header(std::string& out, const char* name, const char* type, const char* help) {
-  out += "# HELP ";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE ";
-  out += name;
-  out += ' ';
-  out += type;
-  out += '\n';
-}
-
-void sample(std::string& out, const char* name, const char* labels, double value) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", value);
-  out += name;
-  out += labels;
-  out += ' ';
-  out += buf;
-  out += '\n';
-}
-
-void scalar(std::string& out, const char* name, const char* type, const char* help, double value) {
-  header(out, name, type, help);
-  sample(out, name, "", value);
-}
+using prometheus::header;
+using prometheus::sample;
+using prometheus::scalar;
 
 template <typename Array>
 void by_type(std::string& out, const char* name, const char* help, const Array& values) {

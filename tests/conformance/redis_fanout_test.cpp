@@ -73,6 +73,18 @@ TEST_F(RedisFanoutTest, WhenRedisStopsTheAdapterGoesDownAndPublishFailsAtOnce) {
   EXPECT_FALSE(a_->is_up());
   EXPECT_FALSE(a_->publish("room:r", "dropped"));
   EXPECT_GE(a_->stats().dropped_publishes, 1u);
+  // The same counters on /metrics, through the shared Prometheus writer.
+  std::string metrics;
+  a_->append_metrics(metrics);
+  for (const char* family :
+       {"# TYPE signalmesh_redis_downs_total counter\nsignalmesh_redis_downs_total 1\n",
+        "# TYPE signalmesh_redis_connect_attempts_total counter\n",
+        "# TYPE signalmesh_redis_dropped_publishes_total counter\n"
+        "signalmesh_redis_dropped_publishes_total 1\n",
+        "# TYPE signalmesh_redis_pending_bytes gauge\nsignalmesh_redis_pending_bytes 0\n",
+        "# TYPE signalmesh_redis_held_publishes gauge\nsignalmesh_redis_held_publishes 0\n"}) {
+    EXPECT_NE(metrics.find(family), std::string::npos) << family << "\n" << metrics;
+  }
 }
 
 TEST_F(RedisFanoutTest, AfterAKillAndARestartOnTheSamePortSubscriptionsAreRestored) {

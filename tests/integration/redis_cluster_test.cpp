@@ -11,6 +11,7 @@
 
 #include "support/binary_cluster.hpp"
 #include "support/numbered.hpp"
+#include "support/raw_client.hpp"
 #include "support/redis_server.hpp"
 
 namespace signalmesh::test {
@@ -83,6 +84,11 @@ TEST_F(RedisCluster, AfterARedisRestartDeliveryResumesAndNothingSentAfterRecover
   expect_numbered(*b, 200);
   EXPECT_TRUE(a->is_open());
   EXPECT_TRUE(b->is_open());
+  // The outage in the backend's own counters on /metrics.
+  const auto metrics = http_get(pods_[0]->url(), "/metrics", {}, Ms(1000));
+  EXPECT_NE(metrics.body.find("\nsignalmesh_redis_downs_total 1\n"), std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("\nsignalmesh_backend_up 1\n"), std::string::npos) << metrics.body;
 }
 
 }  // namespace
