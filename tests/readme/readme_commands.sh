@@ -285,8 +285,10 @@ while IFS= read -r command; do
       ;;
     "tools/run --port 9000 --log-level debug")
       serve_single tools-run-flags 9000 "${words[@]}"
-      # A join is logged at debug level only.
-      "$cli" "ws://127.0.0.1:$port" "readme$RANDOM" --peer-id debug-check --grace-ms 100 \
+      # A join is logged at debug level only. The grace covers a fresh pod's
+      # discovery window (docs/cluster.md: its first admission waits 300 ms
+      # to hear from other pods), or the client would leave before its welcome.
+      "$cli" "ws://127.0.0.1:$port" "readme$RANDOM" --peer-id debug-check --grace-ms 1500 \
         </dev/null >/dev/null 2>&1 || fail "signalmesh-cli could not join the pod on $port"
       stop_server tools-run-flags
       grep -q ' debug peer debug-check joined' "$work/tools-run-flags.log" ||
