@@ -1,25 +1,49 @@
-// The one place that maps a backend name to an implementation.
-#include "local/local_fanout.hpp"
-#include "redis/redis_fanout.hpp"
-#include "signalmesh/config.hpp"
-#include "signalmesh/fanout.hpp"
-#include "zmq/zmq_options.hpp"
+// The one table of backends: name, flags, make. Adding a backend means a
+// folder that provides these (see local/local_backend.hpp) and one row here;
+// --backend, --help, the flag parser and the factory follow from it.
+#include "local/local_backend.hpp"
+#include "redis/redis_backend.hpp"
+#include "signalmesh/backends.hpp"
+#include "zmq/zmq_backend.hpp"
 
 namespace signalmesh {
 
-// Throws std::invalid_argument when the chosen backend's settings are invalid
-// (e.g. a malformed redis_url, unreadable CURVE keys), so that start-up fails
-// with the reason; the zmq backend binds here, and throws std::runtime_error
-// when its endpoint is taken.
-FanoutPtr make_fanout(const Config& config) {
-  if (config.backend == "local") return std::make_unique<backends::local::LocalFanout>();
-  if (config.backend == "redis") {
-    return std::make_unique<backends::redis::RedisFanout>(config.redis_url);
-  }
-  if (config.backend == "zmq") {
-    return std::make_unique<backends::zmq::ZmqFanout>(backends::zmq::options_from_config(config));
+const std::vector<Backend>& backend_table() {
+  static const std::vector<Backend> table = {
+      {"local", "one process: demos, development, tests", backends::local::flags(),
+       backends::local::defaults, backends::local::make, nullptr},
+      {"redis", "a cluster over Redis pub/sub", backends::redis::flags(), backends::redis::defaults,
+       backends::redis::make, nullptr},
+      {"zmq", "a cluster over a ZeroMQ PUB/SUB mesh, without Redis", backends::zmq::flags(),
+       backends::zmq::defaults, backends::zmq::make, backends::zmq::warnings},
+  };
+  return table;
+}
+
+const Backend* find_backend(std::string_view name) {
+  for (const auto& backend : backend_table()) {
+    if (name == backend.name) return &backend;
   }
   return nullptr;
+}
+
+std::string backend_names(std::string_view separator) {
+  std::string names;
+  for (const auto& backend : backend_table()) {
+    if (!names.empty()) names += separator;
+    names += backend.name;
+  }
+  return names;
+}
+
+FanoutPtr make_fanout(const Config& config, const BackendSettings& settings) {
+  const Backend* backend = find_backend(config.backend);
+  return backend == nullptr ? nullptr : backend->make(config, settings);
+}
+
+FanoutPtr make_fanout(const Config& config) {
+  const Backend* backend = find_backend(config.backend);
+  return backend == nullptr ? nullptr : backend->make(config, *backend->defaults());
 }
 
 }  // namespace signalmesh

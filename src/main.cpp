@@ -14,9 +14,9 @@
 #include <string>
 #include <utility>
 
+#include "cli/flags.hpp"
 #include "core/log.hpp"
-#include "flags.hpp"
-#include "signalmesh/fanout.hpp"
+#include "signalmesh/backends.hpp"
 #include "signalmesh/gateway.hpp"
 
 namespace {
@@ -82,7 +82,7 @@ int run(int argc, char** argv) {
   // mesh's endpoint taken) is exit 1.
   signalmesh::FanoutPtr fanout;
   try {
-    fanout = signalmesh::make_fanout(config);
+    fanout = signalmesh::make_fanout(config, *flags.backend_settings);
   } catch (const std::invalid_argument& e) {
     return fail(kExitUsage, "backend " + config.backend + ": " + e.what());
   } catch (const std::exception& e) {

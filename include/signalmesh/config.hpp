@@ -1,6 +1,6 @@
 // Every tunable of a gateway pod in one struct. Each default carries the
-// reason it was chosen; the flag table in src/flags.cpp exposes every field
-// as `--flag` and `SIGNALMESH_FLAG`.
+// reason it was chosen; the flag table in src/cli/flag_table.cpp exposes
+// every field as `--flag` and `SIGNALMESH_FLAG`.
 #pragma once
 
 #include <cstddef>
@@ -70,7 +70,9 @@ struct Config {
   std::string host = "0.0.0.0";
   // 0 picks a free port (tests); Gateway::port() tells which.
   std::uint16_t port = 8080;
-  // Which fan-out backend: local | redis | zmq (the factory reads it).
+  // Which fan-out backend: a name of the backend table (local, redis, zmq;
+  // signalmesh/backends.hpp). Each backend's own settings (Redis URL, mesh
+  // endpoints, CURVE keys) live with the backend, not here.
   std::string backend = "local";
   // Unique per pod in a cluster; empty means "generate one at start".
   std::string pod_id;
@@ -83,20 +85,6 @@ struct Config {
   // Applied by Gateway::start(). Logging is process-wide: with several
   // gateways in one process, the last one started sets it.
   LogLevel log_level = LogLevel::kInfo;
-  // Backend settings (used by the backend the factory picks).
-  std::string redis_url = "redis://127.0.0.1:6379";
-  std::string zmq_bind;
-  std::vector<std::string> zmq_peers;
-  // Messages queued per mesh connection, each way (0 = no limit). ZeroMQ's
-  // default of 1000 is a fraction of a second of a busy pod's traffic.
-  std::uint32_t zmq_sndhwm = 10000;
-  std::uint32_t zmq_rcvhwm = 10000;
-  // CURVE (docs/zmq-mesh.md): this pod's secret key file turns it on; the
-  // public key file is optional (checked against the secret); the peers'
-  // public key files, one per zmq_peers entry in order, or one for all.
-  std::string zmq_curve_secret_key_file;
-  std::string zmq_curve_public_key_file;
-  std::vector<std::string> zmq_curve_peer_keys;
 };
 
 }  // namespace signalmesh

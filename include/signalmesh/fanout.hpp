@@ -56,9 +56,11 @@ class FanoutAdapter {
 
 using FanoutPtr = std::unique_ptr<FanoutAdapter>;
 
-// The one place that maps Config::backend to an implementation
-// (backends/factory.cpp). Returns nullptr for an unknown name; throws
-// std::invalid_argument for invalid backend settings (e.g. a bad Redis URL).
+// Config::backend's adapter with that backend's default settings (the
+// table of signalmesh/backends.hpp, in the signalmesh_backends library; to
+// set a backend's own settings, use make_fanout(config, settings) there).
+// Returns nullptr for an unknown name; throws std::invalid_argument for
+// settings the backend refuses (the zmq backend has no default endpoint).
 FanoutPtr make_fanout(const Config& config);
 
 }  // namespace signalmesh

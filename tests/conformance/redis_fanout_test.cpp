@@ -8,6 +8,8 @@
 #include <string>
 
 #include "conformance/conformance.hpp"
+#include "redis/redis_backend.hpp"
+#include "signalmesh/backends.hpp"
 #include "signalmesh/config.hpp"
 #include "support/redis_server.hpp"
 
@@ -54,15 +56,16 @@ TEST_F(RedisFanoutTest, ABadUrlIsRejectedAtConstructionWithAClearError) {
   }
 }
 
-TEST_F(RedisFanoutTest, TheFactoryBuildsTheRedisBackendFromTheConfig) {
+TEST_F(RedisFanoutTest, TheFactoryBuildsTheRedisBackendFromItsSettings) {
   Config config;
   config.backend = "redis";
-  config.redis_url = server_.url();
-  FanoutPtr adapter = make_fanout(config);
+  backends::redis::RedisSettings settings;
+  settings.url = server_.url();
+  FanoutPtr adapter = make_fanout(config, settings);
   ASSERT_NE(adapter, nullptr);
   EXPECT_EQ(adapter->name(), "redis");
-  config.redis_url = "http://127.0.0.1:6379";
-  EXPECT_THROW(make_fanout(config), std::invalid_argument);
+  settings.url = "http://127.0.0.1:6379";
+  EXPECT_THROW(make_fanout(config, settings), std::invalid_argument);
 }
 
 TEST_F(RedisFanoutTest, WhenRedisStopsTheAdapterGoesDownAndPublishFailsAtOnce) {

@@ -6,7 +6,9 @@
 #include <stdexcept>
 
 #include "conformance/zmq_support.hpp"
+#include "signalmesh/backends.hpp"
 #include "signalmesh/config.hpp"
+#include "zmq/zmq_backend.hpp"
 
 namespace signalmesh::test {
 namespace {
@@ -18,21 +20,24 @@ using backends::zmq::probe_topic;
 TEST_F(ZmqMesh, TheFactoryBuildsTheZmqBackendAndRejectsBadSettingsWithTheReason) {
   Config config;
   config.backend = "zmq";
-  config.zmq_bind = "tcp://127.0.0.1:*";
-  config.zmq_peers = {"tcp://127.0.0.1:1"};
-  FanoutPtr adapter = make_fanout(config);
+  backends::zmq::ZmqSettings settings;
+  settings.bind = "tcp://127.0.0.1:*";
+  settings.peers = {"tcp://127.0.0.1:1"};
+  FanoutPtr adapter = make_fanout(config, settings);
   ASSERT_NE(adapter, nullptr);
   EXPECT_EQ(adapter->name(), "zmq");
-  config.zmq_bind.clear();
-  EXPECT_THROW(make_fanout(config), std::invalid_argument) << "no bind endpoint";
-  config.zmq_bind = "carrier-pigeon://nest";
-  EXPECT_THROW(make_fanout(config), std::invalid_argument) << "an endpoint ZeroMQ rejects";
-  config.zmq_bind = "tcp://127.0.0.1:*";
-  config.zmq_curve_peer_keys = {"/nonexistent.pub"};
-  EXPECT_THROW(make_fanout(config), std::invalid_argument) << "peer keys without CURVE";
-  config.zmq_curve_secret_key_file = "/nonexistent.key";
+  EXPECT_THROW(make_fanout(config), std::invalid_argument) << "the defaults have no endpoint";
+  settings.bind.clear();
+  EXPECT_THROW(make_fanout(config, settings), std::invalid_argument) << "no bind endpoint";
+  settings.bind = "carrier-pigeon://nest";
+  EXPECT_THROW(make_fanout(config, settings), std::invalid_argument)
+      << "an endpoint ZeroMQ rejects";
+  settings.bind = "tcp://127.0.0.1:*";
+  settings.curve_peer_keys = {"/nonexistent.pub"};
+  EXPECT_THROW(make_fanout(config, settings), std::invalid_argument) << "peer keys without CURVE";
+  settings.curve_secret_key_file = "/nonexistent.key";
   try {
-    make_fanout(config);
+    make_fanout(config, settings);
     FAIL() << "an unreadable key file must be refused";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent.key"), std::string::npos) << e.what();

@@ -1,14 +1,18 @@
-// Command-line flags and environment variables -> Config. One table drives
-// parsing, the environment lookup and --help: every flag `--name` has the
-// variable SIGNALMESH_NAME (upper case, dashes as underscores). The command
-// line beats the environment, which beats the default of a default-constructed
-// Config. Values are parsed strictly: the whole string must be valid.
+// Command-line flags and environment variables -> Config and the chosen
+// backend's settings. One list drives parsing, the environment lookup and
+// --help: the pod's flags (cli/flag_table.cpp) and every backend's
+// (signalmesh/backends.hpp). Every flag `--name` has the variable
+// SIGNALMESH_NAME (upper case, dashes as underscores). The command line beats
+// the environment, which beats the default. Values are parsed strictly: the
+// whole string must be valid.
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "signalmesh/backends.hpp"
 #include "signalmesh/config.hpp"
 
 namespace signalmesh {
@@ -18,6 +22,9 @@ struct FlagsResult {
   Kind kind = kRun;
   // Valid when kind == kRun.
   Config config;
+  // kRun: the settings of config.backend (its defaults and its flags), for
+  // make_fanout(config, *backend_settings).
+  std::shared_ptr<const BackendSettings> backend_settings;
   // kHelp: the help text. kError: a one-line message (no trailing newline)
   // naming the flag or variable and the values it accepts, or the flags that
   // contradict each other.
@@ -51,7 +58,7 @@ struct FlagInfo {
   std::string name;           // "--port"
   std::string env;            // "SIGNALMESH_PORT"
   std::string value_name;     // "PORT"
-  std::string default_value;  // as shown by --help, from a default Config
+  std::string default_value;  // as shown by --help: the default
   std::string help;           // one line
   std::string accepts;        // "an integer 0-65535", "one of local|redis|zmq"
 };

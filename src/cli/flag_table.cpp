@@ -1,0 +1,269 @@
+// The pod's own flags: one row per Config field. Adding a field means adding
+// a row here; parsing, its environment variable, the config file and --help
+// follow. Backends list their own flags (signalmesh/backends.hpp).
+#include "cli/flag_table.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <utility>
+
+#include "auth/origin.hpp"
+#include "cli/flags.hpp"
+#include "core/values.hpp"
+
+namespace signalmesh::cli {
+namespace {
+
+using values::is_ip_address;
+using values::join;
+using values::kIntMax;
+using values::kSizeMax;
+using values::kU32Max;
+using values::parse_list;
+using values::parse_positive;
+using values::parse_uint;
+using values::show_double;
+using values::show_string;
+
+bool is_turn_uri(std::string_view v) {
+  return (v.rfind("turn:", 0) == 0 || v.rfind("turns:", 0) == 0 || v.rfind("stun:", 0) == 0) &&
+         v.find(':') + 1 < v.size() && !values::has_space_or_control(v);
+}
+
+bool is_secret(std::string_view v) {
+  return !v.empty() && !values::has_space_or_control(v);
+}
+
+// Secrets are never shown, only whether one is set.
+std::string show_secret(bool set) {
+  return set ? "(set)" : "\"\"";
+}
+
+struct PodFlag {
+  const char* name;
+  const char* value_name;
+  const char* help;
+  const char* accepts;
+  bool (*set)(Config&, std::string_view);
+  std::string (*show)(const Config&);
+};
+
+const PodFlag kPodFlags[] = {
+    {"host", "ADDRESS", "IP address to listen on (0.0.0.0 or :: for all interfaces)",
+     "an IPv4 or IPv6 address such as 0.0.0.0, 127.0.0.1 or ::",
+     [](Config& c, std::string_view v) {
+       if (!is_ip_address(v)) return false;
+       c.host = std::string(v);
+       return true;
+     },
+     [](const Config& c) { return show_string(c.host); }},
+    {"port", "PORT", "port to listen on (HTTP and WebSocket); 0 picks a free one",
+     "an integer 0-65535",
+     [](Config& c, std::string_view v) { return parse_uint(v, 0, 65535, c.port); },
+     [](const Config& c) { return std::to_string(c.port); }},
+    // Its accepted values come from the backend table (all_flags()).
+    {"backend", "NAME", "fan-out backend between pods", nullptr,
+     [](Config& c, std::string_view v) {
+       if (find_backend(v) == nullptr) return false;
+       c.backend = std::string(v);
+       return true;
+     },
+     [](const Config& c) { return show_string(c.backend); }},
+    {"pod-id", "ID", "unique id of this pod in a cluster; empty: one is generated at start",
+     "empty, or 1-64 characters of A-Z a-z 0-9 . _ -",
+     [](Config& c, std::string_view v) {
+       const bool ok = v.size() <= 64 && std::all_of(v.begin(), v.end(), [](char ch) {
+                         return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                                (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
+                       });
+       if (!ok) return false;
+       c.pod_id = std::string(v);
+       return true;
+     },
+     [](const Config& c) { return show_string(c.pod_id); }},
+    {"log-level", "LEVEL", "least severe log level written to stderr",
+     "one of error|warn|info|debug",
+     [](Config& c, std::string_view v) {
+       for (const auto level :
+            {LogLevel::kError, LogLevel::kWarn, LogLevel::kInfo, LogLevel::kDebug}) {
+         if (v == log_level_name(level)) {
+           c.log_level = level;
+           return true;
+         }
+       }
+       return false;
+     },
+     [](const Config& c) { return std::string(log_level_name(c.log_level)); }},
+    {"drain-timeout-ms", "MS",
+     "on SIGTERM/SIGINT: close every connection (1001) and exit within this time",
+     "an integer 0-4294967295",
+     [](Config& c, std::string_view v) { return parse_uint(v, 0, kU32Max, c.drain_timeout_ms); },
+     [](const Config& c) { return std::to_string(c.drain_timeout_ms); }},
+    {"jwt-secret", "SECRET",
+     "HS256 secret of admission tokens; empty: auth off (prefer the env var or --jwt-secret-file)",
+     "a non-empty string without spaces",
+     [](Config& c, std::string_view v) {
+       if (!is_secret(v)) return false;
+       c.auth.jwt_secret = std::string(v);
+       return true;
+     },
+     [](const Config& c) { return show_secret(!c.auth.jwt_secret.empty()); }},
+    {"jwt-secret-file", "PATH", "read the token secret from this file (one line)",
+     "a readable file holding the secret",
+     [](Config& c, std::string_view v) {
+       std::ifstream in{std::string(v)};
+       std::string secret;
+       if (!in || !std::getline(in, secret)) return false;
+       if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+       if (!is_secret(secret)) return false;
+       c.auth.jwt_secret = std::move(secret);
+       return true;
+     },
+     [](const Config&) { return std::string("\"\""); }},
+    {"allowed-origins", "LIST",
+     "browser origins allowed to connect (others get HTTP 403); empty: any (a warning is logged)",
+     "empty, or comma-separated origins such as https://app.example.com,https://*.example.com",
+     [](Config& c, std::string_view v) {
+       return parse_list(v, auth::is_origin_pattern, c.auth.allowed_origins);
+     },
+     [](const Config& c) { return show_string(join(c.auth.allowed_origins)); }},
+    {"turn-secret", "LIST",
+     "coturn static-auth-secret(s); the first signs, the rest stay valid during a rotation",
+     "empty, or comma-separated secrets without spaces",
+     [](Config& c, std::string_view v) { return parse_list(v, is_secret, c.turn.secrets); },
+     [](const Config& c) { return show_secret(!c.turn.secrets.empty()); }},
+    {"turn-uris", "LIST",
+     "TURN/STUN URIs handed to browsers (with credentials when --turn-secret is set)",
+     "empty, or comma-separated turn:/turns:/stun: URIs",
+     [](Config& c, std::string_view v) { return parse_list(v, is_turn_uri, c.turn.uris); },
+     [](const Config& c) { return show_string(join(c.turn.uris)); }},
+    {"turn-ttl", "SECONDS", "lifetime of issued TURN credentials", "an integer 60-604800",
+     [](Config& c, std::string_view v) { return parse_uint(v, 60, 604800, c.turn.ttl_seconds); },
+     [](const Config& c) { return std::to_string(c.turn.ttl_seconds); }},
+    {"max-message-bytes", "BYTES", "largest client message; larger closes with 1009",
+     "an integer >= 1",
+     [](Config& c, std::string_view v) {
+       return parse_uint(v, 1, kSizeMax, c.limits.max_message_bytes);
+     },
+     [](const Config& c) { return std::to_string(c.limits.max_message_bytes); }},
+    {"max-room-members", "N", "members per room; one more gets room-full (4013)", "an integer >= 1",
+     [](Config& c, std::string_view v) {
+       return parse_uint(v, 1, kSizeMax, c.limits.max_room_members);
+     },
+     [](const Config& c) { return std::to_string(c.limits.max_room_members); }},
+    {"rate-per-second", "RATE", "messages per second per connection (token bucket rate)",
+     "a number > 0",
+     [](Config& c, std::string_view v) { return parse_positive(v, 0, c.limits.rate_per_second); },
+     [](const Config& c) { return show_double(c.limits.rate_per_second); }},
+    {"rate-burst", "N", "messages a connection may send at once (token bucket size)",
+     "a number >= 1",
+     [](Config& c, std::string_view v) { return parse_positive(v, 1, c.limits.rate_burst); },
+     [](const Config& c) { return show_double(c.limits.rate_burst); }},
+    {"max-refused-in-row", "N", "refused messages in a row before closing with 1008",
+     "an integer >= 1",
+     [](Config& c, std::string_view v) {
+       return parse_uint(v, 1, kSizeMax, c.limits.max_refused_in_row);
+     },
+     [](const Config& c) { return std::to_string(c.limits.max_refused_in_row); }},
+    {"max-buffered-bytes", "BYTES", "unsent output per connection before closing with 4008",
+     "an integer >= 1",
+     [](Config& c, std::string_view v) {
+       return parse_uint(v, 1, kSizeMax, c.limits.max_buffered_bytes);
+     },
+     [](const Config& c) { return std::to_string(c.limits.max_buffered_bytes); }},
+    {"ping-interval-ms", "MS", "ping period; a connection silent for two periods is dropped",
+     "an integer 1-4294967295",
+     [](Config& c, std::string_view v) {
+       return parse_uint(v, 1, kU32Max, c.limits.ping_interval_ms);
+     },
+     [](const Config& c) { return std::to_string(c.limits.ping_interval_ms); }},
+    {"handshake-timeout-ms", "MS", "time a client has to complete the WebSocket upgrade",
+     "an integer 1-4294967295",
+     [](Config& c, std::string_view v) {
+       return parse_uint(v, 1, kU32Max, c.limits.handshake_timeout_ms);
+     },
+     [](const Config& c) { return std::to_string(c.limits.handshake_timeout_ms); }},
+    {"close-timeout-ms", "MS", "time a closing connection has to answer our close frame",
+     "an integer 1-4294967295",
+     [](Config& c, std::string_view v) {
+       return parse_uint(v, 1, kU32Max, c.limits.close_timeout_ms);
+     },
+     [](const Config& c) { return std::to_string(c.limits.close_timeout_ms); }},
+    {"max-connections", "N", "open connections beyond which upgrades get HTTP 503",
+     "an integer >= 1",
+     [](Config& c, std::string_view v) {
+       return parse_uint(v, 1, kSizeMax, c.limits.max_connections);
+     },
+     [](const Config& c) { return std::to_string(c.limits.max_connections); }},
+    {"heartbeat-interval-ms", "MS", "how often this pod tells the cluster it is alive",
+     "an integer 10-4294967295",
+     [](Config& c, std::string_view v) {
+       return parse_uint(v, 10, kU32Max, c.cluster.heartbeat_interval_ms);
+     },
+     [](const Config& c) { return std::to_string(c.cluster.heartbeat_interval_ms); }},
+    {"pod-lost-ms", "MS",
+     "silence after which another pod is dead and its members leave (pod-lost)",
+     "an integer 50-4294967295",
+     [](Config& c, std::string_view v) {
+       return parse_uint(v, 50, kU32Max, c.cluster.pod_lost_ms);
+     },
+     [](const Config& c) { return std::to_string(c.cluster.pod_lost_ms); }},
+    {"sync-timeout-ms", "MS", "longest wait for other pods' member lists before admitting",
+     "an integer 1-4294967295",
+     [](Config& c, std::string_view v) {
+       return parse_uint(v, 1, kU32Max, c.cluster.sync_timeout_ms);
+     },
+     [](const Config& c) { return std::to_string(c.cluster.sync_timeout_ms); }},
+};
+
+}  // namespace
+
+Settings::Settings() {
+  for (const auto& backend : backend_table()) backends[backend.name] = backend.defaults();
+}
+
+const std::vector<Flag>& all_flags() {
+  static const std::vector<Flag> flags = [] {
+    std::vector<Flag> list;
+    for (const auto& row : kPodFlags) {
+      const auto set = row.set;
+      const auto show = row.show;
+      list.push_back({row.name, row.value_name, row.help,
+                      row.accepts != nullptr ? row.accepts : "one of " + backend_names("|"),
+                      nullptr, [set](Settings& s, std::string_view v) { return set(s.config, v); },
+                      [show](const Settings& s) { return show(s.config); }});
+    }
+    for (const auto& backend : backend_table()) {
+      for (const auto& flag : backend.flags) {
+        const auto set = flag.set;
+        const auto show = flag.show;
+        const std::string owner = backend.name;
+        list.push_back({flag.name, flag.value_name, flag.help, flag.accepts, &backend,
+                        [set, owner](Settings& s, std::string_view v) {
+                          return set(*s.backends.at(owner), v);
+                        },
+                        [show, owner](const Settings& s) { return show(*s.backends.at(owner)); }});
+      }
+    }
+    return list;
+  }();
+  return flags;
+}
+
+const Flag* find_flag(std::string_view name) {
+  for (const auto& flag : all_flags()) {
+    if (name == flag.name) return &flag;
+  }
+  return nullptr;
+}
+
+std::string env_name(std::string_view flag_name) {
+  std::string env = "SIGNALMESH_";
+  for (const char c : flag_name) {
+    env += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return env;
+}
+
+}  // namespace signalmesh::cli
