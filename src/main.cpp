@@ -1,6 +1,7 @@
 // The signalmesh binary: flags -> Config -> one Gateway on one io_context.
 // Exit codes: 0 after a clean stop or --help, 1 when the gateway cannot
-// start or fails while running, 2 for a bad command line or environment.
+// start or fails while running, 2 for a bad command line, environment or
+// config file.
 #include <sys/resource.h>
 
 #include <asio.hpp>

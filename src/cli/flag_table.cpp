@@ -258,6 +258,40 @@ const Flag* find_flag(std::string_view name) {
   return nullptr;
 }
 
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string closest_flag_name(std::string_view name) {
+  std::string best;
+  std::size_t best_distance = 3;  // suggest only close names
+  auto consider = [&](const std::string& candidate) {
+    const auto d = edit_distance(name, candidate);
+    if (d < best_distance) {
+      best = candidate;
+      best_distance = d;
+    }
+  };
+  consider("config");
+  for (const auto& flag : all_flags()) consider(flag.name);
+  return best;
+}
+
 std::string env_name(std::string_view flag_name) {
   std::string env = "SIGNALMESH_";
   for (const char c : flag_name) {

@@ -39,6 +39,9 @@ const std::vector<Flag>& all_flags();
 const Flag* find_flag(std::string_view name);
 // SIGNALMESH_NAME: upper case, dashes as underscores.
 std::string env_name(std::string_view flag_name);
+// The flag name (or "config") within two edits of `name`, for "did you
+// mean"; "" when none is that close.
+std::string closest_flag_name(std::string_view name);
 
 // Where a flag's winning value came from ("--port", "SIGNALMESH_PORT", ...)
 // and the value. Flags left at their default are absent: a default is not
@@ -48,6 +51,19 @@ struct Source {
   std::string value;
 };
 using Sources = std::map<std::string, Source, std::less<>>;
+
+// One setting of a config file: the flag, its value (a list joined with
+// commas), and where it is: `at` "FILE:LINE", `where` "KEY in FILE:LINE".
+struct FileSetting {
+  std::string name;
+  std::string value;
+  std::string where;
+  std::string at;
+};
+// Reads --config FILE (config_file.cpp): "" and the settings in file order,
+// or a one-line error (unreadable file, unknown key, a list for a single
+// value, a comment character CLI11 would cut a value at).
+std::string read_config_file(const std::string& path, std::vector<FileSetting>& out);
 
 // Values that are each valid but do nothing or contradict each other: the
 // one-line error for a pod that would be silently wrong, warnings (one line

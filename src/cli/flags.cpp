@@ -1,8 +1,13 @@
-// The command line and the environment -> Settings, by the flag list of
-// cli/flag_table.hpp; --help from the same list.
+// The command line (CLI11), the environment and --config FILE -> Settings,
+// by the flag list of cli/flag_table.hpp; --help from the same list.
+// Precedence per flag: command line, environment, config file, default;
+// only the value that wins is checked.
 #include "cli/flags.hpp"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <sstream>
 #include <string_view>
 #include <utility>
@@ -18,33 +23,16 @@ using cli::env_name;
 using cli::Flag;
 using values::quote;
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
+constexpr const char* kConfigFlag = "config";
+constexpr const char* kConfigAccepts = "a readable TOML (or .ini) file of settings";
 
-std::string unknown_flag_message(std::string_view arg, std::string_view name) {
-  std::string text = "unknown flag " + quote(arg);
-  const Flag* best = nullptr;
-  std::size_t best_distance = 3;  // suggest only close names
-  for (const auto& flag : all_flags()) {
-    const auto d = edit_distance(name, flag.name);
-    if (d < best_distance) {
-      best = &flag;
-      best_distance = d;
-    }
+std::string unknown_flag_message(std::string_view arg) {
+  const auto name =
+      arg.substr(2, arg.find('=') == std::string_view::npos ? arg.npos : arg.find('=') - 2);
+  std::string text = "unknown flag " + quote(arg.substr(0, arg.find('=')));
+  if (const std::string close = cli::closest_flag_name(name); !close.empty()) {
+    text += "; did you mean --" + close + "?";
   }
-  if (best != nullptr) text += "; did you mean --" + best->name + "?";
   return text + " (see --help for the accepted flags)";
 }
 
@@ -53,6 +41,81 @@ FlagsResult error(std::string text) {
   result.kind = FlagsResult::kError;
   result.text = std::move(text);
   return result;
+}
+
+// A value and where it came from, as error messages name it.
+struct Given {
+  std::string value;
+  std::string where;    // "--port", "SIGNALMESH_PORT", "port in FILE:3"
+  std::string invalid;  // the start of the message when the value is refused
+};
+
+// The command line through CLI11: every flag `--name VALUE` or
+// `--name=VALUE`, the last of a repeated flag. Returns the values given, or
+// sets `failure` (help or an error).
+std::map<std::string, std::string> parse_command_line(int argc, const char* const* argv,
+                                                      std::optional<FlagsResult>& failure) {
+  CLI::App app{"signalmesh"};
+  app.allow_extras();
+  app.set_help_flag("-h,--help");
+  std::vector<std::pair<std::string, CLI::Option*>> options;
+  auto add = [&](const std::string& name) {
+    options.emplace_back(name, app.add_option("--" + name)
+                                   ->expected(1)
+                                   ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast));
+  };
+  add(kConfigFlag);
+  for (const auto& flag : all_flags()) add(flag.name);
+
+  // CLI11 reads `--name=` as `--name` with the next argument for its value:
+  // split it so that an empty value stays empty. Its vector form wants the
+  // arguments last first.
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    if (argv[i] == nullptr) continue;
+    const std::string_view arg = argv[i];
+    if (arg.size() > 3 && arg.substr(0, 2) == "--" && arg.back() == '=' &&
+        arg.find('=') == arg.size() - 1) {
+      args.emplace_back(arg.substr(0, arg.size() - 1));
+      args.emplace_back();
+    } else {
+      args.emplace_back(arg);
+    }
+  }
+  std::reverse(args.begin(), args.end());
+  try {
+    app.parse(args);
+  } catch (const CLI::CallForHelp&) {
+    failure = FlagsResult{};
+    failure->kind = FlagsResult::kHelp;
+    failure->text = flags_help();
+    return {};
+  } catch (const CLI::ArgumentMismatch& e) {
+    // Only the last argument can lack its value: CLI11 takes whatever
+    // follows a flag as its value.
+    const std::string what = e.what();
+    const std::string name = what.substr(2, what.find(':') - 2);
+    const Flag* flag = cli::find_flag(name);
+    failure = error("--" + name + " needs a value: " + (flag ? flag->accepts : kConfigAccepts));
+    return {};
+  } catch (const CLI::ParseError& e) {
+    failure = error(std::string(e.what()).substr(0, std::string(e.what()).find('\n')));
+    return {};
+  }
+  for (const auto& extra : app.remaining()) {
+    if (extra.size() > 2 && extra.compare(0, 2, "--") == 0) {
+      failure = error(unknown_flag_message(extra));
+    } else {
+      failure = error("unexpected argument " + quote(extra) +
+                      "; flags are --flag VALUE or --flag=VALUE (see --help)");
+    }
+    return {};
+  }
+  std::map<std::string, std::string> given;
+  for (const auto& [name, option] : options) {
+    if (option->count() > 0) given[name] = option->results().back();
+  }
+  return given;
 }
 
 }  // namespace
@@ -72,60 +135,51 @@ const char* log_level_name(LogLevel level) {
 }
 
 FlagsResult parse_flags(int argc, const char* const* argv, const GetenvFn& getenv_fn) {
-  // Pass 1: the shape of the command line, so that --help and unknown flags
-  // are reported before any value.
-  std::vector<std::pair<const Flag*, std::string>> given;
-  for (int i = 1; i < argc; ++i) {
-    if (argv[i] == nullptr) continue;
-    const std::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      FlagsResult result;
-      result.kind = FlagsResult::kHelp;
-      result.text = flags_help();
-      return result;
-    }
-    if (arg.size() <= 2 || arg.substr(0, 2) != "--") {
-      return error("unexpected argument " + quote(arg) +
-                   "; flags are --flag VALUE or --flag=VALUE (see --help)");
-    }
-    const auto eq = arg.find('=');
-    const auto name = arg.substr(2, eq == std::string_view::npos ? arg.npos : eq - 2);
-    const Flag* flag = cli::find_flag(name);
-    if (flag == nullptr) {
-      return error(unknown_flag_message(arg.substr(0, eq), name));
-    }
-    if (eq != std::string_view::npos) {
-      given.emplace_back(flag, std::string(arg.substr(eq + 1)));
-    } else if (i + 1 < argc && argv[i + 1] != nullptr) {
-      given.emplace_back(flag, std::string(argv[++i]));
-    } else {
-      return error("--" + flag->name + " needs a value: " + flag->accepts);
+  std::optional<FlagsResult> failure;
+  const auto command_line = parse_command_line(argc, argv, failure);
+  if (failure) return std::move(*failure);
+  auto from_env = [&](const std::string& name) -> const char* {
+    return getenv_fn ? getenv_fn(env_name(name).c_str()) : nullptr;
+  };
+
+  // The file first (lowest precedence), then the environment, then the
+  // command line: each replaces what the one before gave.
+  std::map<std::string, Given> winners;
+  std::string config_path;
+  if (const auto it = command_line.find(kConfigFlag); it != command_line.end()) {
+    config_path = it->second;  // empty: no file, as with every path flag
+  } else if (const char* env = from_env(kConfigFlag); env != nullptr) {
+    config_path = env;
+  }
+  if (!config_path.empty()) {
+    std::vector<cli::FileSetting> file;
+    std::string bad = cli::read_config_file(config_path, file);
+    if (!bad.empty()) return error(std::move(bad));
+    for (auto& s : file) {
+      winners[s.name] = {s.value, s.where, s.at + ": " + s.name + " " + quote(s.value)};
     }
   }
+  for (const auto& flag : all_flags()) {
+    if (const char* env = from_env(flag.name); env != nullptr) {
+      const std::string var = env_name(flag.name);
+      winners[flag.name] = {env, var, var + "=" + quote(env)};
+    }
+  }
+  for (const auto& [name, value] : command_line) {
+    if (name != kConfigFlag) winners[name] = {value, "--" + name, "--" + name + " " + quote(value)};
+  }
 
-  // Pass 2: defaults, then the environment for flags not on the command line,
-  // then the command line in order (a repeated flag keeps its last value).
-  // `sources` remembers where each flag that was given came from.
+  // Values in the order of the flag list, so that the first bad one is
+  // reported whatever the sources.
   cli::Settings settings;
   cli::Sources sources;
   for (const auto& flag : all_flags()) {
-    const bool on_command_line =
-        std::any_of(given.begin(), given.end(), [&](const auto& g) { return g.first == &flag; });
-    if (on_command_line || !getenv_fn) continue;
-    const std::string env = env_name(flag.name);
-    const char* value = getenv_fn(env.c_str());
-    if (value == nullptr) continue;
-    if (!flag.set(settings, value)) {
-      return error(env + "=" + quote(value) + " is not valid: expected " + flag.accepts);
+    const auto it = winners.find(flag.name);
+    if (it == winners.end()) continue;
+    if (!flag.set(settings, it->second.value)) {
+      return error(it->second.invalid + " is not valid: expected " + flag.accepts);
     }
-    sources[flag.name] = {env, value};
-  }
-  for (const auto& [flag, value] : given) {
-    if (!flag->set(settings, value)) {
-      return error("--" + flag->name + " " + quote(value) + " is not valid: expected " +
-                   flag->accepts);
-    }
-    sources[flag->name] = {"--" + flag->name, value};
+    sources[flag.name] = {it->second.where, it->second.value};
   }
   FlagsResult result;
   std::string contradiction = cli::check_combinations(settings, sources, result.warnings);
@@ -139,6 +193,10 @@ FlagsResult parse_flags(int argc, const char* const* argv, const GetenvFn& geten
 std::vector<FlagInfo> flag_infos() {
   const cli::Settings defaults;
   std::vector<FlagInfo> infos;
+  infos.push_back({"--config", env_name(kConfigFlag), "FILE", "\"\"",
+                   "read settings from this file (TOML, or INI for a .ini name); the command "
+                   "line and the environment beat it",
+                   kConfigAccepts});
   for (const auto& flag : all_flags()) {
     infos.push_back({"--" + flag.name, env_name(flag.name), flag.value_name, flag.show(defaults),
                      flag.help, flag.accepts});
@@ -152,8 +210,9 @@ std::string flags_help() {
          "\n"
          "signalmesh is a WebRTC signaling server: browsers join rooms over a\n"
          "WebSocket at /signal/{roomId} and relay SDP and ICE to each other.\n"
-         "Every flag can also be set by its environment variable; the command\n"
-         "line beats the environment, which beats the default.\n"
+         "Every flag can also be set by its environment variable, or as\n"
+         "`name = value` in the --config file; the command line beats the\n"
+         "environment, which beats the file, which beats the default.\n"
          "\n"
          "Flags:\n"
          "  -h, --help\n"

@@ -1,10 +1,11 @@
-// Command-line flags and environment variables -> Config and the chosen
-// backend's settings. One list drives parsing, the environment lookup and
-// --help: the pod's flags (cli/flag_table.cpp) and every backend's
-// (signalmesh/backends.hpp). Every flag `--name` has the variable
-// SIGNALMESH_NAME (upper case, dashes as underscores). The command line beats
-// the environment, which beats the default. Values are parsed strictly: the
-// whole string must be valid.
+// Command-line flags (parsed by CLI11), environment variables and the
+// --config file -> Config and the chosen backend's settings. One list drives
+// all three and --help: the pod's flags (cli/flag_table.cpp) and every
+// backend's (signalmesh/backends.hpp). Every flag `--name` has the variable
+// SIGNALMESH_NAME (upper case, dashes as underscores) and the file key
+// `name`. The command line beats the environment, which beats the file,
+// which beats the default. Values are parsed strictly: the whole string must
+// be valid.
 #pragma once
 
 #include <functional>
@@ -40,13 +41,14 @@ using GetenvFn = std::function<const char*(const char*)>;
 
 // argv[0] is the program name and is skipped. Accepts `--flag value` and
 // `--flag=value`; a flag given twice keeps its last value. `--help` or `-h`
-// anywhere before an error wins over environment errors. Flags that are each
+// wins over unknown flags and over errors in the environment or the file;
+// only the value that wins for a flag is checked. Flags that are each
 // valid but contradict each other, or would leave the pod silently doing
 // something else than asked (a backend's flag with another backend, TURN
 // URIs without a secret, ...), are errors too; flags that only have no
-// effect are warnings. "Given" means set on the command line or in the
-// environment, with a non-empty value: a default is never given. Never
-// throws on bad input.
+// effect are warnings. "Given" means set on the command line, in the
+// environment or in the file, with a non-empty value: a default is never
+// given. Never throws on bad input.
 FlagsResult parse_flags(int argc, const char* const* argv, const GetenvFn& getenv_fn);
 
 // The --help text: usage, then every flag with its value, help line,

@@ -3,8 +3,11 @@
 // binary's command-line contract (bad flag: exit 2, one line).
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -140,6 +143,38 @@ TEST(BinaryFlags, AFlagWithoutEffectIsAWarningLineAtStart) {
   const std::string err = pod.stderr_text();
   EXPECT_NE(err.find(" warn --turn-ttl has no effect without --turn-secret"), std::string::npos)
       << err;
+}
+
+// A --config file for one test: written on construction, removed after.
+class ConfigFile {
+ public:
+  explicit ConfigFile(const std::string& text)
+      : path_(::testing::TempDir() + "signalmesh-binary-" + std::to_string(::getpid()) + "-" +
+              random_id("config") + ".toml") {
+    std::ofstream(path_) << text;
+  }
+  ~ConfigFile() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(BinaryFlags, ItStartsFromAConfigFileAndABadOneExitsWithCode2AndOneLine) {
+  ConfigFile good("host = \"127.0.0.1\"\nport = 0\nlog-level = \"error\"\n");
+  BinaryPod pod({"--config", good.path()});
+  ASSERT_TRUE(pod.wait_listening()) << pod.stderr_text();
+  EXPECT_EQ(http_get(pod.url(), "/healthz").status, 200);
+  EXPECT_EQ(pod.stderr_text(), "") << "log-level error from the file: no info or warn lines";
+
+  ConfigFile bad("host = \"127.0.0.1\"\nport = 70000\n");
+  BinaryPod refused({"--config", bad.path()});
+  std::optional<int> status = refused.wait_exit(Ms(5000));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(*status, 2);
+  EXPECT_EQ(refused.stderr_text(), "signalmesh: " + bad.path() +
+                                       ":2: port '70000' is not valid: expected an integer "
+                                       "0-65535\n");
 }
 
 TEST(BinaryFlags, ItPrintsWhereItListensOnStdout) {

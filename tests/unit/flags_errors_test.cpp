@@ -29,6 +29,7 @@ TEST(Flags, HelpListsEveryFlagWithItsValueEnvironmentVariableAndDefault) {
   const std::string help = flags_help();
   // Written out by hand, so that a changed default shows up here.
   const std::vector<std::pair<std::string, std::string>> expected = {
+      {"--config", "\"\""},
       {"--host", "0.0.0.0"},
       {"--port", "8080"},
       {"--backend", "local"},

@@ -39,6 +39,10 @@ struct GoodCase {
 
 std::vector<GoodCase> good_cases() {
   return {
+      // The file sets what the max-room-members case below sets, so that all
+      // flags together agree.
+      {"config", config_file("max-room-members = 2\n"),
+       [](const Config& c) { return c.limits.max_room_members == 2; }},
       {"host", "127.0.0.1", [](const Config& c) { return c.host == "127.0.0.1"; }},
       {"port", "9000", [](const Config& c) { return c.port == 9000; }},
       {"backend", "redis", [](const Config& c) { return c.backend == "redis"; }},

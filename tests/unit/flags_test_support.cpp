@@ -35,6 +35,15 @@ std::string secret_file() {
   return path;
 }
 
+std::string config_file(const std::string& text, const std::string& name) {
+  static int files = 0;
+  const std::string path = ::testing::TempDir() + "signalmesh-flags-" + std::to_string(::getpid()) +
+                           "-" +
+                           (name.empty() ? "settings-" + std::to_string(++files) + ".toml" : name);
+  std::ofstream(path) << text;
+  return path;
+}
+
 const RedisSettings& redis_of(const FlagsResult& r) {
   return dynamic_cast<const RedisSettings&>(*r.backend_settings);
 }

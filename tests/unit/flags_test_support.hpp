@@ -22,6 +22,9 @@ FlagsResult parse(const std::vector<std::string>& args, const Env& env = {});
 std::string env_of(const std::string& flag);
 // A file (one per test process) holding the token secret "from-a-file".
 std::string secret_file();
+// A new file holding `text`, named NAME (default "settings-N.toml") in a
+// directory of this test process.
+std::string config_file(const std::string& text, const std::string& name = "");
 // The settings of the backend a parse chose (it must be that backend's).
 const RedisSettings& redis_of(const FlagsResult& r);
 const ZmqSettings& zmq_of(const FlagsResult& r);

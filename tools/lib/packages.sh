@@ -9,6 +9,7 @@ SIGNALMESH_BUILD_PACKAGES=(
   libasio-dev libwebsocketpp-dev rapidjson-dev libssl-dev
   libgtest-dev libgmock-dev
   libhiredis-dev libzmq3-dev cppzmq-dev
+  libcli11-dev
 )
 
 # Additionally, to run every test stage: Redis for the redis backend tests,
