@@ -20,14 +20,24 @@ fail() {
 }
 
 # start_pod NAME FLAGS...: starts a pod, prints its port once it listens.
+# It runs in $(...), a subshell whose $pids the exit trap never sees: the
+# pod's pid goes to a file that the trap reads.
 start_pod() {
   local name=$1
   shift
   "$binary" --host 127.0.0.1 --port 0 --log-level warn --rate-per-second 100000 \
     --rate-burst 100000 "$@" >"$work/$name.log" 2>&1 &
-  pids+=($!)
+  echo $! >>"$work/pods.pids"
   listening_port "$work/$name.log"
 }
+stop_pods() {
+  local pid
+  if [[ -f "$work/pods.pids" ]]; then
+    while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$work/pods.pids"
+  fi
+  stop_scratch
+}
+trap stop_pods EXIT
 
 # expect_json FILE PYTHON-EXPRESSION: the JSON line in FILE satisfies it (j is the object).
 expect_json() {
