@@ -5,37 +5,12 @@
 
 #include "agreement/known_bug.hpp"
 #include "agreement/sim_cluster.hpp"
+#include "agreement/three_pod_room.hpp"
 
 namespace signalmesh::agreement_test {
 namespace {
 
 using namespace std::chrono_literals;
-
-// a1 on pod A, then b1 on B, then c1 on C (each 10 ms after the previous),
-// with every event so far taken.
-struct ThreePodRoom {
-  Cluster cluster{3};
-  FakeParticipant* a1 = nullptr;
-  FakeParticipant* b1 = nullptr;
-  FakeParticipant* c1 = nullptr;
-
-  ThreePodRoom() {
-    cluster.start_all();
-    a1 = &cluster.a().connect("a1", "r");
-    cluster.advance(10ms);
-    b1 = &cluster.b().connect("b1", "r");
-    cluster.advance(10ms);
-    c1 = &cluster.c().connect("c1", "r");
-    cluster.settle();
-    for (auto* p : {a1, b1, c1}) p->take();
-  }
-};
-
-// Delivers everything queued from `from` to `to`, held or not.
-void room_flush(Cluster& cluster, std::size_t from, std::size_t to) {
-  while (cluster.bus().deliver_next({from, to})) {
-  }
-}
 
 TEST(Host, AnExplicitHandOffIsSeenOnEveryPodWithItsSender) {
   ThreePodRoom room;
@@ -168,7 +143,7 @@ TEST(Host, AHandOffRacingWithTheNewHostLeavingResolvesToTheEarliestJoinedEverywh
     EXPECT_EQ(room.a1->take(), (Events{"host-change b1 from a1 by a1"}));
 
     // Everything is delivered, to C in either order.
-    room_flush(cluster, hand_off_first_at_c ? 0 : 1, 2);
+    room.flush(hand_off_first_at_c ? 0 : 1, 2);
     for (std::size_t pod = 0; pod < 3; ++pod) cluster.bus().release_to(pod);
     cluster.settle();
 
@@ -201,8 +176,8 @@ TEST(Host, AHandOffRacingWithTheNewHostLeavingAfterAnEarlierHandOffStillEndsOnTh
   cluster.c().hand_off(*room.c1, "b1");
   cluster.b().disconnect(*room.b1);
   cluster.settle();
-  room_flush(cluster, 1, 0);
-  room_flush(cluster, 2, 0);
+  room.flush(1, 0);
+  room.flush(2, 0);
   for (std::size_t pod = 0; pod < 3; ++pod) cluster.bus().release_to(pod);
   cluster.settle();
 

@@ -6,34 +6,12 @@
 
 #include "agreement/known_bug.hpp"
 #include "agreement/sim_cluster.hpp"
+#include "agreement/three_pod_room.hpp"
 
 namespace signalmesh::agreement_test {
 namespace {
 
 using namespace std::chrono_literals;
-
-struct ThreePodRoom {
-  Cluster cluster{3};
-  FakeParticipant* a1 = nullptr;
-  FakeParticipant* b1 = nullptr;
-  FakeParticipant* c1 = nullptr;
-
-  ThreePodRoom() {
-    cluster.start_all();
-    a1 = &cluster.a().connect("a1", "r");
-    cluster.advance(10ms);
-    b1 = &cluster.b().connect("b1", "r");
-    cluster.advance(10ms);
-    c1 = &cluster.c().connect("c1", "r");
-    cluster.settle();
-    for (auto* p : {a1, b1, c1}) p->take();
-  }
-  // Delivers everything queued from `from` to `to`, held or not.
-  void flush(std::size_t from, std::size_t to) {
-    while (cluster.bus().deliver_next({from, to})) {
-    }
-  }
-};
 
 TEST(Reordering, AJoinOnOnePodAndALeaveOnAnotherConvergeInEitherOrder) {
   for (bool leave_first : {true, false}) {
