@@ -1,0 +1,1 @@
+#include "support/postgres_server.hpp"

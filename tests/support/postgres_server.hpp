@@ -1,0 +1,2 @@
+// Placeholder: a real PostgreSQL for the tests (issue 12), being written.
+#pragma once
