@@ -10,6 +10,7 @@ SIGNALMESH_BUILD_PACKAGES=(
   libgtest-dev libgmock-dev
   libhiredis-dev libzmq3-dev cppzmq-dev
   libcli11-dev
+  libsqlite3-dev libpq-dev
 )
 
 # Additionally, to run every test stage: Redis for the redis backend tests,
@@ -18,6 +19,7 @@ SIGNALMESH_BUILD_PACKAGES=(
 # shellcheck disable=SC2034  # used by the scripts that source this file
 SIGNALMESH_TEST_PACKAGES=(
   redis-server coturn curl
+  postgresql
   python3 python3-yaml
   clang libclang-rt-14-dev
   chromium
