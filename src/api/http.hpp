@@ -11,13 +11,14 @@
 #include <vector>
 
 #include "api/data_api.hpp"
+#include "store/common/records.hpp"
 
 namespace signalmesh::api {
 
 using Respond = std::function<void(HttpResponse)>;
 
-// The largest tick, and the largest integer a JSON number keeps exactly.
-constexpr std::uint64_t kMaxTick = (std::uint64_t{1} << 53) - 1;
+// The largest tick (2^53 - 1: a JSON number keeps it exactly).
+using store::kMaxTick;
 
 HttpResponse json_response(int status, std::string body);
 HttpResponse no_content();
