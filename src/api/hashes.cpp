@@ -46,7 +46,8 @@ void read_tick_page(std::shared_ptr<TickRead> read, std::string cursor) {
   r.ctx.store.list_hashes(
       r.room_id, r.round, r.tick, r.tick, std::move(page),
       [read](store::Result<store::Page<store::HashRecord>> result) {
-        if (!result.ok()) return read->respond(store_error(result.status, result.message));
+        if (!result.ok())
+          return read->respond(store_error(result.status, not_found(read->room_id)));
         for (auto& hash : result.value.items) read->hashes.push_back(std::move(hash));
         if (!result.value.next.empty() && ++read->pages < kMaxTickPages) {
           return read_tick_page(read, std::move(result.value.next));

@@ -109,8 +109,8 @@ void apply_patch(const Context& ctx, std::string id, store::RoomPatch patch,
               r.status, "status '" + wanted + "' does not follow the room's current status"));
         }
         if (!r.ok()) {
-          const bool missing = r.status == store::Status::kNotFound || r.message.empty();
-          return respond(store_error(r.status, missing ? not_found(id) : r.message));
+          const bool missing = r.status == store::Status::kNotFound;
+          return respond(store_error(r.status, missing ? not_found(id) : "the store refused it"));
         }
         const store::RoomRecord& room = r.value;
         if (before && (before->status != room.status || before->round != room.round)) {

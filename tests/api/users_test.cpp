@@ -153,6 +153,16 @@ TEST_P(UsersApi, CreateRefusesEveryBadFieldNamingItAndStoresNothing) {
   EXPECT_EQ(api->call("GET", "/api/v1/users").body, R"({"users":[],"next":null})");
 }
 
+TEST_P(UsersApi, MetadataIsStoredAsCompactJsonWithNumbersInShortestForm) {
+  const Reply reply = api->call("POST", "/api/v1/users",
+                                "{\"uid\":\"ann\",\"handle\":\"Ann\",\"metadata\": { \"a\" : 1.50 "
+                                ",\"b\":1E2,\"c\":\"\\u00e9\\n\"} }");
+  EXPECT_EQ(reply.status, 201);
+  EXPECT_EQ(reply.body, R"({"uid":"ann","handle":"Ann","created":1700000000000,)"
+                        R"("metadata":{"a":1.5,"b":100.0,"c":"é\n"}})");
+  EXPECT_EQ(api->call("GET", "/api/v1/users/ann").body, reply.body);
+}
+
 TEST_P(UsersApi, AHandleOfExactly64CharactersOfAnyScriptIsAccepted) {
   std::string handle;
   for (int i = 0; i < 64; ++i) handle += "é";
