@@ -182,8 +182,8 @@ void Connection::on_setup_done(PgResult result) {
   for (auto& p : queue_) {
     if (!p->done && !p->has_deadline) arm_deadline(p);
   }
-  if (!announced_up_) {
-    announced_up_ = true;
+  if (announced_ != true) {
+    announced_ = true;
     post_state(true);
   }
   schedule_pump();
@@ -220,8 +220,9 @@ void Connection::lose(std::string reason) {
     }
   }
   queue_.swap(kept);
-  if (announced_up_) {
-    announced_up_ = false;
+  // Down after up, or the very first attempt failing: either is news.
+  if (announced_ != false) {
+    announced_ = false;
     post_state(false);
   }
   retry_timer_.expires_after(backoff_);

@@ -11,10 +11,10 @@
 // set to the same value, ends the query on its side).
 //
 // A lost connection fails the command in flight and every queued read with
-// kUnavailable, posts on_state(false) and reconnects with backoff. Mirror
-// writes (Command::write) are kept across the outage in a bounded queue
-// (oldest dropped first) and sent once the connection is back; their deadline
-// starts then. Every new connection runs Options::setup (the schema
+// kUnavailable, posts on_state(false) (also when the very first attempt
+// fails) and reconnects with backoff. Mirror writes (Command::write) are
+// kept across the outage in a bounded queue (oldest dropped first) and sent
+// once the connection is back; their deadline starts then. Every new connection runs Options::setup (the schema
 // migrations) before it counts as up and on_state(true) is posted.
 //
 // Loop thread only. No reply and no on_state runs inside a call of this
@@ -129,7 +129,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::steady_timer retry_timer_;
   PGconn* conn_ = nullptr;
   State state_ = State::kIdle;
-  bool announced_up_ = false;
+  std::optional<bool> announced_;  // the last on_state posted, if any
   // Bumped whenever the connection is dropped: waits of an older connection
   // complete into no-ops even when asio had queued them already.
   std::uint64_t generation_ = 0;
