@@ -154,6 +154,19 @@ TEST_F(PostgresStoreTest, PodsStartingTogetherOnAnEmptyDatabaseMigrateItOnce) {
   for (auto* p : pods) EXPECT_TRUE(p->store->is_up());
 }
 
+TEST_F(PostgresStoreTest, TheUrlsOwnServerOptionsAreKept) {
+  ASSERT_EQ(sql("CREATE SCHEMA app"), "");
+  Settings st = settings();
+  st.url += "?options=-csearch_path%3Dapp";
+  auto& s = open(st);
+  ASSERT_TRUE(wait_up(s));
+  ASSERT_TRUE(create_room(*s.store, "r1").ok());
+  EXPECT_EQ(sql("SELECT count(*) FROM app.rooms"), "1");
+  EXPECT_EQ(sql("SELECT count(*) FROM information_schema.tables"
+                " WHERE table_schema = 'public' AND table_name = 'rooms'"),
+            "0");
+}
+
 TEST_F(PostgresStoreTest, AKilledServerLosesNothingAcknowledged) {
   auto& s = open(settings());
   ASSERT_TRUE(wait_up(s));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <asio/post.hpp>
+#include <string_view>
 #include <utility>
 
 namespace signalmesh::store::postgres {
@@ -30,7 +31,15 @@ Connection::Connection(asio::io_context& loop, Options options, std::function<vo
       socket_(loop),
       connect_timer_(loop),
       retry_timer_(loop),
-      backoff_(kFirstBackoff) {}
+      backoff_(kFirstBackoff) {
+  // The URL's own server options (?options=...) are kept, ours appended.
+  if (PQconninfoOption* parsed = PQconninfoParse(options_.url.c_str(), nullptr)) {
+    for (PQconninfoOption* o = parsed; o->keyword != nullptr; ++o) {
+      if (std::string_view(o->keyword) == "options" && o->val != nullptr) url_options_ = o->val;
+    }
+    PQconninfoFree(parsed);
+  }
+}
 
 Connection::~Connection() {
   drop_connection();
@@ -67,7 +76,8 @@ void Connection::connect() {
   const std::string timeout_ms = std::to_string(options_.timeout.count());
   // The server ends a statement the client has given up on; keepalives find
   // a dead peer even while the connection is idle.
-  const std::string server_options = "-c statement_timeout=" + timeout_ms;
+  const std::string server_options =
+      url_options_ + (url_options_.empty() ? "" : " ") + "-c statement_timeout=" + timeout_ms;
   const char* keys[] = {"dbname",     "application_name", "client_encoding",     "options",
                         "keepalives", "keepalives_idle",  "keepalives_interval", "keepalives_count",
                         nullptr};

@@ -14,8 +14,8 @@
 // kUnavailable, posts on_state(false) (also when the very first attempt
 // fails) and reconnects with backoff. Mirror writes (Command::write) are
 // kept across the outage in a bounded queue (oldest dropped first) and sent
-// once the connection is back; their deadline starts then. Every new connection runs Options::setup (the schema
-// migrations) before it counts as up and on_state(true) is posted.
+// once the connection is back; their deadline starts then. Every new connection runs Options::setup
+// (the schema migrations) before it counts as up and on_state(true) is posted.
 //
 // Loop thread only. No reply and no on_state runs inside a call of this
 // class, nor after stop().
@@ -124,6 +124,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::io_context& loop_;
   Options options_;
   std::function<void(bool)> on_state_;
+  std::string url_options_;  // the URL's ?options=, kept before ours
   asio::posix::stream_descriptor socket_;
   asio::steady_timer connect_timer_;
   asio::steady_timer retry_timer_;
