@@ -2,7 +2,6 @@
 // deadlines and the bound on writes waiting out an outage.
 #include <libpq-fe.h>
 
-#include <asio/post.hpp>
 #include <utility>
 
 #include "store/postgres/pg_connection.hpp"

@@ -3,7 +3,6 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
-#include <asio/post.hpp>
 #include <string_view>
 #include <utility>
 

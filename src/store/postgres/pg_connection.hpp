@@ -21,9 +21,6 @@
 // class, nor after stop().
 #pragma once
 
-#include <asio/io_context.hpp>
-#include <asio/posix/stream_descriptor.hpp>
-#include <asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -33,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "store/postgres/pg_asio.hpp"
 #include "store/postgres/pg_result.hpp"
 
 typedef struct pg_conn PGconn;

@@ -9,13 +9,13 @@
 // inside the call; none runs after stop(), so `this` outlives every reply.
 #pragma once
 
-#include <asio/steady_timer.hpp>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "signalmesh/store.hpp"
+#include "store/postgres/pg_asio.hpp"
 #include "store/postgres/pg_connection.hpp"
 #include "store/postgres/pg_rows.hpp"
 
