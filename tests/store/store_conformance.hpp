@@ -35,6 +35,8 @@ namespace signalmesh::store::test {
 using Ms = std::chrono::milliseconds;
 // A store answers within this long, or the test fails.
 inline constexpr Ms kAnswerWait{10000};
+// The largest tick a hash may carry (2^53 - 1): list_hashes' "to the end".
+inline constexpr std::uint64_t kMaxTestTick = (std::uint64_t{1} << 53) - 1;
 
 // One server (or file) behind a store, fresh and empty for each test.
 class TargetEnv {
