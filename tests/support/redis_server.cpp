@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 
@@ -63,6 +64,11 @@ RedisServer::RedisServer() : RedisServer(Options{}) {}
 
 RedisServer::RedisServer(Options options)
     : options_(std::move(options)), binary_(find_redis_server()) {
+  if (options_.appendonly) {
+    char pattern[] = "/tmp/signalmesh-redis-XXXXXX";
+    if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
+    dir_ = pattern;
+  }
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = free_loopback_port();
     if (launch()) return;
@@ -72,6 +78,10 @@ RedisServer::RedisServer(Options options)
 
 RedisServer::~RedisServer() {
   if (running()) kill();
+  if (!dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
 }
 
 std::string RedisServer::url() const {
@@ -90,6 +100,10 @@ bool RedisServer::launch() {
       "--appendonly", "no",     "--daemonize",         "no"};
   if (!options_.password.empty()) {
     args.insert(args.end(), {"--requirepass", options_.password});
+  }
+  if (options_.appendonly) {
+    // Later options win: these override the "--appendonly no" above.
+    args.insert(args.end(), {"--dir", dir_, "--appendonly", "yes", "--appendfsync", "always"});
   }
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

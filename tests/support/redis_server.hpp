@@ -22,6 +22,9 @@ class RedisServer {
  public:
   struct Options {
     std::string password;  // --requirepass when not empty
+    // AOF on (appendfsync always) in a temporary directory removed with the
+    // server, so that restart() keeps every acknowledged write.
+    bool appendonly = false;
   };
 
   // Starts at once; throws std::runtime_error when redis-server is not
@@ -67,6 +70,7 @@ class RedisServer {
 
   Options options_;
   std::string binary_;
+  std::string dir_;  // the AOF's directory; empty without appendonly
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
   bool frozen_ = false;
