@@ -35,5 +35,7 @@ enum class Script {
 
 // The source of every script, indexed by Script.
 const std::vector<std::string>& script_sources();
+// The scripts on one room's keys (redis_room_scripts.cpp); "" for the others.
+std::string room_script_source(Script script);
 
 }  // namespace signalmesh::store::redis
