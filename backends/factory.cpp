@@ -11,11 +11,14 @@ namespace signalmesh {
 const std::vector<Backend>& backend_table() {
   static const std::vector<Backend> table = {
       {"local", "one process: demos, development, tests", backends::local::flags(),
-       backends::local::defaults, backends::local::make, nullptr},
+       backends::local::defaults, backends::local::make, nullptr,
+       [](const BackendSettings&) { return std::string("sqlite:signalmesh.db"); }, false},
       {"redis", "a cluster over Redis pub/sub", backends::redis::flags(), backends::redis::defaults,
-       backends::redis::make, nullptr},
+       backends::redis::make, nullptr, backends::redis::default_store, true},
+      // SQLite is one pod's file; a mesh has no shared server to default to.
       {"zmq", "a cluster over a ZeroMQ PUB/SUB mesh, without Redis", backends::zmq::flags(),
-       backends::zmq::defaults, backends::zmq::make, backends::zmq::warnings},
+       backends::zmq::defaults, backends::zmq::make, backends::zmq::warnings,
+       [](const BackendSettings&) { return std::string("none"); }, true},
   };
   return table;
 }

@@ -91,6 +91,12 @@ int run(int argc, char** argv) {
   }
   if (!fanout) return fail(kExitUsage, "unknown backend '" + config.backend + "'");
   const std::string backend_name(fanout->name());
+  signalmesh::store::StorePtr store;
+  try {
+    store = signalmesh::store::make_store(config.store);
+  } catch (const std::exception& e) {
+    return fail(kExitUsage, "--store " + config.store.url + ": " + e.what());
+  }
   for (const auto& warning : flags.warnings) SM_WARN(warning);
 
   // Writes to a closed socket must be errors, not a fatal signal.
@@ -99,7 +105,7 @@ int run(int argc, char** argv) {
 
   asio::io_context loop(1);
 
-  signalmesh::Gateway gateway(loop, config, std::move(fanout));
+  signalmesh::Gateway gateway(loop, config, std::move(fanout), std::move(store));
   try {
     gateway.start();
   } catch (const std::exception& e) {

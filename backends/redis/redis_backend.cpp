@@ -32,4 +32,9 @@ FanoutPtr make(const Config&, const BackendSettings& settings) {
   return std::make_unique<RedisFanout>(static_cast<const RedisSettings&>(settings).url);
 }
 
+std::string default_store(const BackendSettings& settings) {
+  // The records live in the Redis the pods already share.
+  return static_cast<const RedisSettings&>(settings).url;
+}
+
 }  // namespace signalmesh::backends::redis

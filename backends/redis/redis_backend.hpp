@@ -19,5 +19,7 @@ std::vector<BackendFlag> flags();
 std::unique_ptr<BackendSettings> defaults();
 // Throws std::invalid_argument for a URL that does not parse.
 FanoutPtr make(const Config& config, const BackendSettings& settings);
+// --store when none is given: the same Redis.
+std::string default_store(const BackendSettings& settings);
 
 }  // namespace signalmesh::backends::redis

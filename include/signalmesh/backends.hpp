@@ -52,6 +52,11 @@ struct Backend {
   FanoutPtr (*make)(const Config& config, const BackendSettings& settings);
   // Settings that are valid but have no effect, one line each; may be null.
   void (*warnings)(const BackendSettings& settings, std::vector<std::string>& out);
+  // The `--store` used when none is given (app-integration.md §3).
+  std::string (*default_store)(const BackendSettings& settings);
+  // Whether pods of this backend share rooms (SQLite, one pod's file, is
+  // refused then).
+  bool is_cluster;
 };
 
 // Every backend this program has, in the order --help lists them.

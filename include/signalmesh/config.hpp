@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "signalmesh/store.hpp"
+
 namespace signalmesh {
 
 enum class LogLevel { kError = 0, kWarn = 1, kInfo = 2, kDebug = 3 };
@@ -66,6 +68,21 @@ struct TurnConfig {
   std::uint32_t ttl_seconds = 86400;
 };
 
+// Rooms as the application sees them (app-integration.md §1-2).
+struct RoomsConfig {
+  // `--rooms api`: only rooms the API created may be joined (4004 otherwise);
+  // false (`auto`): a first join creates the record.
+  bool require_record = false;
+};
+
+// The server API (app-integration.md §4). Off while `keys` is empty.
+struct ApiConfig {
+  // Accepted bearer keys (several during a rotation). Never logged.
+  std::vector<std::string> keys;
+  // Request bodies larger than this get 413.
+  std::size_t max_body_bytes = 65536;
+};
+
 struct Config {
   std::string host = "0.0.0.0";
   // 0 picks a free port (tests); Gateway::port() tells which.
@@ -80,6 +97,13 @@ struct Config {
   ClusterTimings cluster;
   AuthConfig auth;
   TurnConfig turn;
+  RoomsConfig rooms;
+  ApiConfig api;
+  // The store (signalmesh/store.hpp). An empty url is the backend's default
+  // (Backend::default_store): sqlite:signalmesh.db for local, the Redis URL
+  // for redis, none for zmq. hash_retention_ticks also bounds the hashes
+  // each pod keeps in memory for the desync verdict.
+  store::Settings store;
   // On SIGTERM/SIGINT: readyz 503, close everyone 1001, exit by this deadline.
   std::uint32_t drain_timeout_ms = 10000;
   // Applied by Gateway::start(). Logging is process-wide: with several

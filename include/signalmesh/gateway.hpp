@@ -9,6 +9,7 @@
 
 #include "signalmesh/config.hpp"
 #include "signalmesh/fanout.hpp"
+#include "signalmesh/store.hpp"
 
 namespace asio {
 class io_context;
@@ -20,6 +21,9 @@ class Gateway {
  public:
   // The gateway never inspects which backend `fanout` is.
   Gateway(asio::io_context& loop, Config config, FanoutPtr fanout);
+  // With a store (signalmesh/store.hpp): rooms, users and hashes are kept
+  // there; nullptr is `--store none`.
+  Gateway(asio::io_context& loop, Config config, FanoutPtr fanout, store::StorePtr store);
   ~Gateway();
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;

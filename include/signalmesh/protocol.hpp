@@ -4,14 +4,16 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace signalmesh::protocol {
 
-enum class MessageType { kSdp, kIce, kHostChange, kKick };
+enum class MessageType { kSdp, kIce, kHostChange, kKick, kRoomStatus, kStateHash };
 
 enum class ErrorCode {
   kNone,
@@ -31,7 +33,11 @@ enum class ErrorCode {
   kReplaced,
   kRoomFull,
   kRateLimited,
+  // Version 1.1 (app-integration.md §2).
+  kRoomNotFound,
+  kRoomClosed,
 };
+constexpr std::size_t kErrorCodeCount = static_cast<std::size_t>(ErrorCode::kRoomClosed) + 1;
 
 // The wire name of a code: "invalid-json", "room-full", ...
 std::string_view error_code_name(ErrorCode code);
@@ -54,6 +60,11 @@ struct ValidatedMessage {
   bool has_sender_id = false;
   // targetId (sdp/ice/kick) or hostId (host-change); empty when absent.
   std::string_view target;
+  // room-status: the wanted status ("waiting", "playing", "finished").
+  std::string_view status;
+  // state-hash: the tick (0 .. 2^53-1) and the hash text.
+  std::uint64_t tick = 0;
+  std::string_view hash;
   // The client's `id` re-serialized as JSON ("\"abc\"" or "42"); empty when
   // absent or of the wrong type.
   std::string_view ref_json;
@@ -84,9 +95,25 @@ std::string with_sender_id(std::string_view payload, std::string_view sender);
 
 // Server messages (§3). Ids are validated identifiers, so no escaping is
 // needed for them; free text is escaped.
+// `room_json`: the welcome's `room` object ({status, round, metadata}), or
+// empty to leave it out.
 std::string make_welcome(std::string_view room_id, std::string_view peer_id,
                          std::string_view host_id, const std::vector<std::string>& peers,
-                         std::string_view ice_servers_json);
+                         std::string_view ice_servers_json, std::string_view room_json = {});
+// {status, round, metadata?} for welcome.room; metadata_json is a JSON
+// object's text or empty.
+std::string make_room_info(std::string_view status, std::uint32_t round,
+                           std::string_view metadata_json);
+// sender_id empty: the application changed it (no senderId field).
+std::string make_room_status(std::string_view status, std::uint32_t round,
+                             std::string_view sender_id);
+// hashes: (peerId, hash) pairs, in the order given.
+std::string make_desync(std::uint32_t round, std::uint64_t tick,
+                        const std::vector<std::pair<std::string, std::string>>& hashes);
+// A hash of state-hash: 1-128 characters of [A-Za-z0-9+/=_:-].
+bool is_valid_state_hash(std::string_view hash);
+// The largest tick of state-hash (2^53 - 1, JavaScript's largest safe integer).
+constexpr std::uint64_t kMaxTick = (std::uint64_t{1} << 53) - 1;
 std::string make_peer_joined(std::string_view peer_id);
 std::string make_peer_left(std::string_view peer_id, std::string_view reason);
 // sender_id empty: the host left (no senderId field).

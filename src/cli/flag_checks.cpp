@@ -97,6 +97,37 @@ std::string check_cluster(const Config& c, const Sources& sources,
   return {};
 }
 
+std::string check_store(const Config& c, const Sources& sources,
+                        std::vector<std::string>& warnings) {
+  const Backend* backend = find_backend(c.backend);
+  const bool cluster = backend != nullptr && backend->is_cluster;
+  const Source* store = given_non_empty(sources, "store");
+  if (cluster && c.store.url.rfind("sqlite:", 0) == 0) {
+    return store->where + " is a SQLite file, one pod's, but the " + c.backend +
+           " backend shares rooms between pods: use redis://... or postgres://... (or none)";
+  }
+  if (c.rooms.require_record && c.store.url == "none") {
+    return std::string(
+               "--rooms api needs a store to know which rooms exist, but the store is "
+               "none") +
+           (store ? " (" + store->where + ")" : " (the default of --backend " + c.backend + ")") +
+           ": set --store";
+  }
+  if (store == nullptr && c.store.url == "none") {
+    warnings.push_back("no --store: users, rooms and hashes are not kept (the " + c.backend +
+                       " backend has no shared store of its own; --store postgres://... keeps "
+                       "them)");
+  }
+  if (c.store.url == "none") {
+    for (const char* name : {"room-retention", "hash-retention-ticks"}) {
+      if (const Source* given = given_non_empty(sources, name)) {
+        warnings.push_back(given->where + " has no effect with --store none");
+      }
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string check_combinations(const Settings& s, const Sources& sources,
@@ -113,6 +144,7 @@ std::string check_combinations(const Settings& s, const Sources& sources,
   if (error.empty()) error = check_turn(s.config.turn, sources, warnings);
   if (error.empty()) error = check_limits(s.config.limits, warnings);
   if (error.empty()) error = check_cluster(s.config, sources, warnings);
+  if (error.empty()) error = check_store(s.config, sources, warnings);
   if (error.empty()) {
     const Backend* backend = find_backend(s.config.backend);
     if (backend != nullptr && backend->warnings != nullptr) {

@@ -35,6 +35,31 @@ bool is_secret(std::string_view v) {
   return !v.empty() && !values::has_space_or_control(v);
 }
 
+bool is_store_url(std::string_view v) {
+  auto has_rest = [&](std::string_view scheme) {
+    return v.size() > scheme.size() && v.substr(0, scheme.size()) == scheme;
+  };
+  if (values::has_space_or_control(v)) return false;
+  return v == "none" || has_rest("sqlite:") || has_rest("redis://") || has_rest("postgres://") ||
+         has_rest("postgresql://");
+}
+
+// One key per line; blank lines and #comments are skipped.
+bool read_api_keys(std::string_view path, std::vector<std::string>& keys) {
+  std::ifstream in{std::string(path)};
+  if (!in) return false;
+  std::vector<std::string> read;
+  for (std::string line; std::getline(in, line);) {
+    line = std::string(values::trim(line));
+    if (line.empty() || line[0] == '#') continue;
+    if (!is_secret(line)) return false;
+    read.push_back(std::move(line));
+  }
+  if (read.empty()) return false;
+  keys.insert(keys.end(), read.begin(), read.end());
+  return true;
+}
+
 // Secrets are never shown, only whether one is set.
 std::string show_secret(bool set) {
   return set ? "(set)" : "\"\"";
@@ -209,6 +234,63 @@ const PodFlag kPodFlags[] = {
        return parse_uint(v, 50, kU32Max, c.cluster.pod_lost_ms);
      },
      [](const Config& c) { return std::to_string(c.cluster.pod_lost_ms); }},
+    {"store", "URL",
+     "where users, rooms and hashes are kept; empty: by backend (local: sqlite:signalmesh.db, "
+     "redis: the --redis-url, zmq: none)",
+     "none, sqlite:PATH, sqlite::memory:, redis://HOST[:PORT][/DB] or postgres://USER@HOST/DB",
+     [](Config& c, std::string_view v) {
+       if (!is_store_url(v)) return false;
+       c.store.url = std::string(v);
+       return true;
+     },
+     [](const Config& c) { return show_string(c.store.url); }},
+    {"rooms", "MODE",
+     "auto: a first join creates the room's record; api: only rooms the API created may be "
+     "joined (others close with 4004)",
+     "one of auto|api",
+     [](Config& c, std::string_view v) {
+       if (v != "auto" && v != "api") return false;
+       c.rooms.require_record = v == "api";
+       return true;
+     },
+     [](const Config& c) { return std::string(c.rooms.require_record ? "api" : "auto"); }},
+    {"room-retention", "SECONDS", "a finished room's record is deleted this long after; 0: kept",
+     "an integer 0-4294967295",
+     [](Config& c, std::string_view v) {
+       return parse_uint(v, 0, kU32Max, c.store.room_retention_seconds);
+     },
+     [](const Config& c) { return std::to_string(c.store.room_retention_seconds); }},
+    {"hash-retention-ticks", "N", "state-hash ticks kept per room and round (the newest win)",
+     "an integer 1-1000000",
+     [](Config& c, std::string_view v) {
+       return parse_uint(v, 1, 1000000, c.store.hash_retention_ticks);
+     },
+     [](const Config& c) { return std::to_string(c.store.hash_retention_ticks); }},
+    {"store-timeout-ms", "MS", "a store command slower than this fails (the store counts as down)",
+     "an integer 10-600000",
+     [](Config& c, std::string_view v) { return parse_uint(v, 10, 600000, c.store.timeout_ms); },
+     [](const Config& c) { return std::to_string(c.store.timeout_ms); }},
+    {"store-queue", "N", "store writes held while the store is down (beyond: the oldest go)",
+     "an integer >= 1",
+     [](Config& c, std::string_view v) {
+       return parse_uint(v, 1, kSizeMax, c.store.max_queued_writes);
+     },
+     [](const Config& c) { return std::to_string(c.store.max_queued_writes); }},
+    {"api-key", "KEY",
+     "a key of the server API (Authorization: Bearer KEY); none: the API is off (prefer the env "
+     "var or --api-key-file)",
+     "a non-empty string without spaces",
+     [](Config& c, std::string_view v) {
+       if (!is_secret(v)) return false;
+       c.api.keys.push_back(std::string(v));
+       return true;
+     },
+     [](const Config& c) { return show_secret(!c.api.keys.empty()); }},
+    {"api-key-file", "PATH",
+     "server API keys, one per line (several during a rotation; # comments)",
+     "a readable file with at least one key, one per line, without spaces",
+     [](Config& c, std::string_view v) { return read_api_keys(v, c.api.keys); },
+     [](const Config&) { return std::string("\"\""); }},
     {"sync-timeout-ms", "MS", "longest wait for other pods' member lists before admitting",
      "an integer 1-4294967295",
      [](Config& c, std::string_view v) {

@@ -182,6 +182,10 @@ FlagsResult parse_flags(int argc, const char* const* argv, const GetenvFn& geten
     sources[flag.name] = {it->second.where, it->second.value};
   }
   FlagsResult result;
+  if (settings.config.store.url.empty()) {
+    const Backend* backend = find_backend(settings.config.backend);
+    settings.config.store.url = backend->default_store(*settings.backends.at(backend->name));
+  }
   std::string contradiction = cli::check_combinations(settings, sources, result.warnings);
   if (!contradiction.empty()) return error(std::move(contradiction));
   result.kind = FlagsResult::kRun;

@@ -22,6 +22,7 @@
 #include "cluster/clock.hpp"
 #include "cluster/envelope.hpp"
 #include "cluster/participant.hpp"
+#include "cluster/room_observer.hpp"
 #include "core/metrics.hpp"
 #include "core/room.hpp"
 #include "signalmesh/fanout.hpp"
@@ -37,6 +38,10 @@ struct AgreementSettings {
   // How long a starting pod listens for the others' heartbeats before it
   // trusts its list of live pods (they answer a hello at once).
   std::chrono::milliseconds discovery_window{300};
+  // `--rooms api`: a room must have a store record to be joined (4004).
+  bool rooms_need_record = false;
+  // State-hash ticks remembered per room for the desync verdict.
+  std::size_t hash_window_ticks = 1000;
 };
 
 class Agreement {
@@ -75,6 +80,24 @@ class Agreement {
   bool relay_out(const Room& room, std::string_view from, std::string_view target, RelayKind kind,
                  std::string_view body);
 
+  // --- version 1.1: room state and hashes (agreement_state.cpp)
+  // Who hears about records (the store mirror); none by default.
+  void set_observer(RoomObserver* observer) { observer_ = observer; }
+  // The answer to RoomObserver::load_room.
+  void room_loaded(const std::string& room_id, const RoomLoad& load);
+  // The host moves the room's status on; false when `status` is not forward
+  // of the current one (waiting -> playing -> finished -> waiting of the
+  // next round). Every member gets room-status.
+  bool set_status(Participant& host, store::RoomStatus status);
+  // The application moved the room on (the API wrote the record already).
+  void announce_status(const std::string& room_id, store::RoomStatus status, std::uint32_t round);
+  enum class HashOutcome { kAccepted, kDuplicate, kConflict, kTooOld };
+  // A member's state-hash for `tick` of the current round.
+  HashOutcome report_hash(Participant& p, std::uint64_t tick, std::string_view hash);
+  // The application deleted the room: every member on every pod gets
+  // room-closed and 4011.
+  void close_room(const std::string& room_id);
+
   // --- state the gateway reads
   Room* find_room(std::string_view room_id) { return rooms_.find(room_id); }
   std::size_t room_count() const { return rooms_.room_count(); }
@@ -84,6 +107,11 @@ class Agreement {
   // Up, and no resync after an outage outstanding (drives /readyz).
   bool is_caught_up() const { return backend_up_ && outage_resyncs_ == 0; }
   std::size_t live_pod_count() const { return pods_.size(); }
+  // Every room this pod follows.
+  template <typename Fn>
+  void for_each_room(Fn&& fn) {
+    rooms_.for_each(std::forward<Fn>(fn));
+  }
 
  private:
   // A room whose member lists this pod is still collecting.
@@ -93,6 +121,13 @@ class Agreement {
     std::unique_ptr<Timer> timeout;
     // A resync after the backend came back (readiness waits for these).
     bool after_outage = false;
+    // The store's record is still being read (RoomObserver::load_room).
+    bool record_pending = false;
+    RoomLoad::Outcome record = RoomLoad::Outcome::kFailed;
+    // The member lists are complete (or given up on); the record is not in.
+    bool members_done = false;
+    // The sync timeout passed: admit (or refuse) with what we have.
+    bool timed_out = false;
   };
   struct PodState {
     Clock::Time last_seen;
@@ -102,8 +137,9 @@ class Agreement {
   // agreement_members.cpp
   void admit(Participant& p, Room& room);
   void leave(Participant& p);
+  // `local`: the member was this pod's.
   void announce_departure(Room& room, const std::string& peer_id, std::string_view reason,
-                          const std::string& previous_host);
+                          const std::string& previous_host, bool local);
   void remove_remote_member(Room& room, const std::string& peer_id, std::string_view reason);
   void deliver_to_room(Room& room, const FramePtr& frame, MetricType type,
                        const Participant* except);
@@ -118,6 +154,28 @@ class Agreement {
   void apply(Room& room, std::string_view origin, const HostChange& change);
   void apply(Room& room, std::string_view origin, const Kick& kick);
   void apply(Room& room, std::string_view origin, const Sync& sync);
+  void apply(Room& room, std::string_view origin, const RoomStatusChange& change);
+  void apply(Room& room, std::string_view origin, const StateHash& hash);
+  void apply(Room& room, std::string_view origin, const RoomClosed& closed);
+
+  // agreement_state.cpp
+  // Adopts a later (round, status); tells local members (room-status with
+  // `sender`, empty for none). False when it was not later.
+  bool adopt_status(Room& room, store::RoomStatus status, std::uint32_t round,
+                    std::string_view sender);
+  // Records a hash in the room's window and tells local members when the
+  // tick just became a desync.
+  StateHashes::Outcome record_hash(Room& room, std::string_view peer, std::uint64_t tick,
+                                   std::string_view hash);
+  // Tells the observer when the host changed and this pod is its authority
+  // (the new host is ours, or the room emptied by our own member leaving).
+  void note_host(Room& room, bool local_departure);
+  // Whether a waiting participant may be admitted to a room that needs a
+  // record; closes it (4004, or 1013 when the store did not answer) if not.
+  bool record_allows(Participant& p, const Room& room, RoomLoad::Outcome record);
+  std::size_t room_capacity(const Room& room) const;
+  // Closes every local member and waiting participant of `room` (4011).
+  void evict_all(Room& room);
 
   // agreement_pods.cpp: pods, heartbeats, syncs, outages.
   void on_heartbeat(std::string_view origin, const Heartbeat& heartbeat);
@@ -139,6 +197,7 @@ class Agreement {
   Clock& clock_;
   FrameMaker& frames_;
   Metrics& metrics_;
+  RoomObserver* observer_ = nullptr;
   RoomRegistry rooms_;
   std::unordered_map<std::string, RoomSync> syncs_;
   std::unordered_map<std::string, PodState> pods_;

@@ -66,6 +66,7 @@ void Agreement::apply(Room& room, std::string_view origin, const Join& join) {
                       frames_.make_frame(protocol::make_host_change(room.host(), previous, {})),
                       MetricType::kHostChange, nullptr);
     }
+    note_host(room, false);
     return;
   }
   if (existing->participant == nullptr && existing->pod_id != origin &&
@@ -113,6 +114,7 @@ void Agreement::apply(Room& room, std::string_view, const HostChange& change) {
   if (room.find(change.new_host) == nullptr) return;
   const std::string previous(room.host());
   room.set_host(change.new_host);
+  note_host(room, false);
   deliver_to_room(
       room, frames_.make_frame(protocol::make_host_change(change.new_host, previous, change.from)),
       MetricType::kHostChange, nullptr);
@@ -134,8 +136,11 @@ void Agreement::apply(Room& room, std::string_view, const Kick& kick) {
   // As the member's authority we also say it left: a pod that heard the kick
   // before the member's join, or that gets an older member list of ours
   // after the kick, would otherwise keep it for good.
-  if (ours) publish_room(room_id, encode(settings_.pod_id, Leave{peer_id, "kicked"}));
-  announce_departure(room, peer_id, "kicked", previous);
+  if (ours) {
+    publish_room(room_id, encode(settings_.pod_id, Leave{peer_id, "kicked"}));
+    if (observer_) observer_->player_removed(room, peer_id, "kicked");
+  }
+  announce_departure(room, peer_id, "kicked", previous, ours);
 }
 
 // The origin pod's complete member list: members of that pod we do not see

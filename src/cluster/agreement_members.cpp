@@ -43,7 +43,16 @@ void Agreement::request_admission(Participant& p, std::string_view room_id) {
     // This pod starts following the room: listen, then ask for the members.
     // (begin_sync may admit `p` before it returns.)
     if (fanout_.subscribe(room_channel(room.id()))) ++metrics_.backend_channels;
-    syncs_[room.id()].pending.push_back(&p);
+    RoomSync& sync = syncs_[room.id()];
+    sync.pending.push_back(&p);
+    if (observer_ != nullptr && observer_->loads_records()) {
+      // The store's record is read beside the member sync, bounded by the
+      // same timeout (app-integration.md §1).
+      sync.record_pending = true;
+      observer_->load_room(room.id());
+    } else {
+      room.state.record_known = !settings_.rooms_need_record;
+    }
     begin_sync(room, false);
     return;
   }
@@ -58,7 +67,7 @@ void Agreement::request_admission(Participant& p, std::string_view room_id) {
 void Agreement::admit(Participant& p, Room& room) {
   if (p.closing) return;
   Member* existing = room.find(p.peer_id);
-  if (existing == nullptr && room.size() >= settings_.max_room_members) {
+  if (existing == nullptr && room.size() >= room_capacity(room)) {
     p.close(4013, ErrorCode::kRoomFull);
     unfollow_if_idle(room);
     return;
@@ -82,9 +91,19 @@ void Agreement::admit(Participant& p, Room& room) {
     existing->pod_id.clear();
     existing->epoch = p.epoch;
   } else {
+    if (room.empty() && room.state.status == store::RoomStatus::kFinished) {
+      // The first join of a finished room starts its next round.
+      const std::uint32_t round = room.state.round + 1;
+      adopt_status(room, store::RoomStatus::kWaiting, round, {});
+      publish_room(room.id(), encode(settings_.pod_id,
+                                     RoomStatusChange{0, round, RoomStatusChange::kApplication}));
+      if (observer_) observer_->status_changed(room);
+    }
     existing = &room.add(Member{p.peer_id, rooms_.next_join_order(p.epoch), {}, &p, p.epoch});
+    if (observer_) observer_->player_added(room, *existing);
   }
   publish_room(room.id(), encode(settings_.pod_id, Join{p.peer_id, existing->join_order, p.epoch}));
+  note_host(room, false);
   p.admitted(room);
   if (is_new) {
     deliver_to_room(room, frames_.make_frame(protocol::make_peer_joined(p.peer_id)),
@@ -113,11 +132,18 @@ void Agreement::leave(Participant& p) {
   // While the backend is down this reaches only our own members; the others
   // learn it from our member list when we resync (protocol.md §8).
   publish_room(room.id(), encode(settings_.pod_id, Leave{p.peer_id, p.leave_reason}));
-  announce_departure(room, p.peer_id, p.leave_reason, previous_host);
+  if (observer_) observer_->player_removed(room, p.peer_id, p.leave_reason);
+  if (room.empty() && room.state.status == store::RoomStatus::kPlaying) {
+    // A game that everyone left is over (app-integration.md §1).
+    room.state.status = store::RoomStatus::kFinished;
+    if (observer_) observer_->status_changed(room);
+  }
+  announce_departure(room, p.peer_id, p.leave_reason, previous_host, true);
 }
 
 void Agreement::announce_departure(Room& room, const std::string& peer_id, std::string_view reason,
-                                   const std::string& previous_host) {
+                                   const std::string& previous_host, bool local) {
+  note_host(room, local);
   SM_DEBUG("peer " << peer_id << " left room " << room.id() << " (" << reason << ")");
   if (!room.empty()) {
     deliver_to_room(room, frames_.make_frame(protocol::make_peer_left(peer_id, reason)),
@@ -135,7 +161,10 @@ void Agreement::remove_remote_member(Room& room, const std::string& peer_id,
                                      std::string_view reason) {
   const std::string previous(room.host());
   room.remove(peer_id);
-  announce_departure(room, peer_id, reason, previous);
+  // A lost pod cannot say its members left: every pod that follows the
+  // room does (the store's removal is idempotent).
+  if (reason == "pod-lost" && observer_) observer_->player_removed(room, peer_id, reason);
+  announce_departure(room, peer_id, reason, previous, false);
 }
 
 void Agreement::deliver_to_room(Room& room, const FramePtr& frame, MetricType type,
@@ -152,6 +181,7 @@ void Agreement::change_host(Participant& host, const Member& target) {
   const std::string previous(room.host());
   const std::string new_host = target.peer_id;
   room.set_host(new_host);
+  note_host(room, false);
   publish_room(room.id(), encode(settings_.pod_id, HostChange{host.peer_id, new_host}));
   deliver_to_room(room,
                   frames_.make_frame(protocol::make_host_change(new_host, previous, host.peer_id)),
@@ -164,13 +194,15 @@ void Agreement::kick(Participant& host, const Member& target, const FramePtr& fr
   const std::string peer_id = target.peer_id;
   const std::string previous_host(room.host());
   publish_room(room.id(), encode(settings_.pod_id, Kick{host.peer_id, peer_id, body}));
+  const bool ours = target.participant != nullptr;
   if (Participant* victim = target.participant) {
     victim->deliver(frame, MetricType::kKick);
     victim->is_member = false;  // its close must not announce a second leave
     victim->close(4010, ErrorCode::kNone);
   }
   room.remove(peer_id);
-  announce_departure(room, peer_id, "kicked", previous_host);
+  if (ours && observer_) observer_->player_removed(room, peer_id, "kicked");
+  announce_departure(room, peer_id, "kicked", previous_host, ours);
 }
 
 bool Agreement::relay_out(const Room& room, std::string_view from, std::string_view target,

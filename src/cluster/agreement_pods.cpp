@@ -107,15 +107,21 @@ void Agreement::begin_sync(Room& room, bool after_outage) {
   RoomSync& sync = syncs_[room.id()];
   sync.after_outage = after_outage;
   if (after_outage) ++outage_resyncs_;
+  auto on_timeout = [this, room_id = room.id()] {
+    auto it = syncs_.find(room_id);
+    if (it != syncs_.end()) it->second.timed_out = true;
+    maybe_finish_sync(room_id, true);
+  };
   if (!backend_up_) {
-    maybe_finish_sync(room.id(), true);  // nobody to ask: our own view it is
+    // Nobody to ask: our own view it is (once the record, if any, is in).
+    if (sync.record_pending) sync.timeout = clock_.start_timer(settings_.sync_timeout, on_timeout);
+    maybe_finish_sync(room.id(), true);
     return;
   }
   publish_cluster(encode(settings_.pod_id, SyncRequest{room.id()}));
   const auto now = clock_.now();
   const auto wait = std::max<Clock::Duration>(settings_.sync_timeout, discovery_until_ - now);
-  sync.timeout =
-      clock_.start_timer(wait, [this, room_id = room.id()] { maybe_finish_sync(room_id, true); });
+  sync.timeout = clock_.start_timer(wait, on_timeout);
   if (now < discovery_until_) {
     // The discovery window is still open: check again when it closes.
     discovery_timer_ =
@@ -146,12 +152,18 @@ void Agreement::maybe_finish_sync(const std::string& room_id, bool force) {
       if (sync.replied.count(pod) == 0) return;
     }
   }
+  if (sync.record_pending && !sync.timed_out) {
+    sync.members_done = true;  // room_loaded finishes it
+    return;
+  }
+  const RoomLoad::Outcome record = sync.record;
   std::vector<Participant*> pending = std::move(sync.pending);
   if (sync.after_outage) --outage_resyncs_;
   syncs_.erase(it);  // its timer may be the one running this (Clock allows it)
   Room* room = rooms_.find(room_id);
   if (room == nullptr) return;
   for (std::size_t i = 0; i < pending.size(); ++i) {
+    if (!pending[i]->closing && !record_allows(*pending[i], *room, record)) continue;
     admit(*pending[i], *room);
     room = rooms_.find(room_id);  // a refused admission may have forgotten it
     if (room == nullptr) {
@@ -171,6 +183,14 @@ void Agreement::send_sync(const Room& room) {
     if (m.participant != nullptr) ours.members.push_back({m.peer_id, m.join_order, m.epoch});
   }
   publish_room(room.id(), encode(settings_.pod_id, ours));
+  // The room's state travels beside the member list (a separate envelope,
+  // so that pods of version 1.0 still read the list).
+  const RoomState& state = room.state;
+  if (state.round != 1 || state.status != store::RoomStatus::kWaiting) {
+    publish_room(room.id(), encode(settings_.pod_id,
+                                   RoomStatusChange{static_cast<std::uint64_t>(state.status),
+                                                    state.round, RoomStatusChange::kApplication}));
+  }
 }
 
 void Agreement::remove_pod(const std::string& pod_id) {

@@ -100,6 +100,18 @@ bool read(Fields& f, Heartbeat& out) {
   return true;
 }
 
+bool read(Fields& f, RoomStatusChange& out) {
+  return f.number(out.status) && out.status <= 2 && f.number(out.round) && out.round >= 1 &&
+         out.round <= 0xffffffffu && f.text(out.sender);
+}
+bool read(Fields& f, StateHash& out) {
+  return f.text(out.peer) && f.number(out.round) && out.round >= 1 && out.round <= 0xffffffffu &&
+         f.number(out.tick) && f.text(out.hash);
+}
+bool read(Fields& f, RoomClosed& out) {
+  return f.text(out.reason);
+}
+
 // Makes `body` hold alternative T (reusing it when it already does) and
 // reads T's fields into it.
 template <typename T>
@@ -185,6 +197,32 @@ std::string encode(std::string_view origin, const Heartbeat& heartbeat) {
   return out;
 }
 
+std::string encode(std::string_view origin, const RoomStatusChange& change) {
+  std::string out = header(Kind::kRoomStatus, origin, 32 + change.sender.size());
+  number(out, change.status);
+  number(out, change.round);
+  field(out, change.sender);
+  out += '\n';
+  return out;
+}
+
+std::string encode(std::string_view origin, const StateHash& hash) {
+  std::string out = header(Kind::kStateHash, origin, 48 + hash.peer.size() + hash.hash.size());
+  field(out, hash.peer);
+  number(out, hash.round);
+  number(out, hash.tick);
+  field(out, hash.hash);
+  out += '\n';
+  return out;
+}
+
+std::string encode(std::string_view origin, const RoomClosed& closed) {
+  std::string out = header(Kind::kRoomClosed, origin, 4 + closed.reason.size());
+  field(out, closed.reason);
+  out += '\n';
+  return out;
+}
+
 DecodeResult decode(std::string_view payload, Envelope& out) {
   const auto newline = payload.find('\n');
   if (newline == std::string_view::npos) return DecodeResult::kMalformed;
@@ -221,6 +259,15 @@ DecodeResult decode(std::string_view payload, Envelope& out) {
       break;
     case Kind::kHeartbeat:
       ok = read_as<Heartbeat>(f, out.body);
+      break;
+    case Kind::kRoomStatus:
+      ok = read_as<RoomStatusChange>(f, out.body);
+      break;
+    case Kind::kStateHash:
+      ok = read_as<StateHash>(f, out.body);
+      break;
+    case Kind::kRoomClosed:
+      ok = read_as<RoomClosed>(f, out.body);
       break;
     default:
       return DecodeResult::kMalformed;

@@ -32,6 +32,10 @@ enum class Kind : char {
   kSyncRequest = 'Q',  // "tell me your members of this room" (cluster channel)
   kSync = 'S',         // the origin pod's complete list of its members of a room
   kHeartbeat = 'B',    // the origin pod is alive (cluster channel)
+  // Version 1.1 (app-integration.md §2); a pod that predates them ignores them.
+  kRoomStatus = 'T',  // the room's status or round moved forward
+  kStateHash = 'X',   // a member of the origin pod reported a state hash
+  kRoomClosed = 'C',  // the application deleted the room: everyone goes
 };
 
 // What a relay carries, by its number on the wire. The numbers are fixed
@@ -95,7 +99,26 @@ struct Heartbeat {
   bool hello = false;
 };
 
-using Body = std::variant<Join, Leave, Relay, HostChange, Kick, SyncRequest, Sync, Heartbeat>;
+struct RoomStatusChange {
+  static constexpr std::string_view kApplication = "-";
+  std::uint64_t status = 0;  // store::RoomStatus
+  std::uint64_t round = 1;
+  std::string_view sender;  // the host who changed it, or kApplication
+};
+
+struct StateHash {
+  std::string_view peer;
+  std::uint64_t round = 1;
+  std::uint64_t tick = 0;
+  std::string_view hash;  // [A-Za-z0-9+/=_:-]: no spaces
+};
+
+struct RoomClosed {
+  std::string_view reason;  // "deleted"
+};
+
+using Body = std::variant<Join, Leave, Relay, HostChange, Kick, SyncRequest, Sync, Heartbeat,
+                          RoomStatusChange, StateHash, RoomClosed>;
 
 struct Envelope {
   std::string_view origin;  // the pod that sent it
@@ -111,6 +134,9 @@ std::string encode(std::string_view origin, const Kick& kick);
 std::string encode(std::string_view origin, const SyncRequest& request);
 std::string encode(std::string_view origin, const Sync& sync);
 std::string encode(std::string_view origin, const Heartbeat& heartbeat);
+std::string encode(std::string_view origin, const RoomStatusChange& change);
+std::string encode(std::string_view origin, const StateHash& hash);
+std::string encode(std::string_view origin, const RoomClosed& closed);
 
 enum class DecodeResult { kOk, kOtherVersion, kMalformed };
 

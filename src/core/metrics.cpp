@@ -7,13 +7,14 @@
 namespace signalmesh {
 namespace {
 
-const char* const kTypeNames[] = {"welcome", "peer-joined", "peer-left", "host-change", "sdp",
-                                  "ice",     "kick",        "error",     "binary",      "invalid"};
+const char* const kTypeNames[] = {"welcome", "peer-joined", "peer-left",   "host-change", "sdp",
+                                  "ice",     "kick",        "room-status", "state-hash",  "desync",
+                                  "error",   "binary",      "invalid"};
 static_assert(sizeof(kTypeNames) / sizeof(kTypeNames[0]) ==
               static_cast<std::size_t>(MetricType::kCount));
 
-const int kCloseCodes[] = {1000, 1001, 1006, 1008, 1009, 1011, 4000,
-                           4001, 4003, 4008, 4009, 4010, 4013, 4029};
+const int kCloseCodes[] = {1000, 1001, 1006, 1008, 1009, 1011, 1013, 4000, 4001,
+                           4003, 4004, 4008, 4009, 4010, 4011, 4013, 4029};
 static_assert(sizeof(kCloseCodes) / sizeof(kCloseCodes[0]) + 1 ==
               static_cast<std::size_t>(CloseKind::kCount));
 
@@ -44,6 +45,10 @@ MetricType metric_type_of(protocol::MessageType type) {
       return MetricType::kHostChange;
     case protocol::MessageType::kKick:
       return MetricType::kKick;
+    case protocol::MessageType::kRoomStatus:
+      return MetricType::kRoomStatus;
+    case protocol::MessageType::kStateHash:
+      return MetricType::kStateHash;
   }
   return MetricType::kInvalid;
 }

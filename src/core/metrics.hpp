@@ -21,6 +21,9 @@ enum class MetricType : std::size_t {
   kSdp,
   kIce,
   kKick,
+  kRoomStatus,
+  kStateHash,
+  kDesync,
   kError,
   kBinary,
   kInvalid,  // received frames that did not name a known type
@@ -37,12 +40,15 @@ enum class CloseKind : std::size_t {
   k1008,
   k1009,
   k1011,
+  k1013,
   k4000,
   k4001,
   k4003,
+  k4004,
   k4008,
   k4009,
   k4010,
+  k4011,
   k4013,
   k4029,
   kOther,
@@ -71,8 +77,7 @@ struct Metrics {
   std::int64_t rooms = 0;
   std::array<std::uint64_t, static_cast<std::size_t>(MetricType::kCount)> received{};
   std::array<std::uint64_t, static_cast<std::size_t>(MetricType::kCount)> sent{};
-  std::array<std::uint64_t, static_cast<std::size_t>(protocol::ErrorCode::kRateLimited) + 1>
-      errors{};
+  std::array<std::uint64_t, protocol::kErrorCodeCount> errors{};
   std::array<std::uint64_t, static_cast<std::size_t>(CloseKind::kCount)> closes{};
   std::uint64_t http_rejected_404 = 0;
   std::uint64_t http_rejected_403 = 0;

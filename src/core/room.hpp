@@ -6,10 +6,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "core/state_hashes.hpp"
+#include "signalmesh/store.hpp"
 
 namespace signalmesh {
 
@@ -28,6 +32,24 @@ struct Member {
   // When the member's current connection was admitted (µs since the Unix
   // epoch): of two connections racing for one peerId, the newer wins.
   std::uint64_t epoch = 0;
+};
+
+// A room's application state (protocol 1.1, app-integration.md §1-2):
+// agreed between pods like the host (status and round only move forward),
+// read from the store when a pod starts following the room.
+struct RoomState {
+  store::RoomStatus status = store::RoomStatus::kWaiting;
+  std::uint32_t round = 1;
+  std::string metadata;  // a JSON object's text, or empty
+  std::optional<std::uint32_t> max_members;
+  // The store's record was read (or there is no store to read).
+  bool record_known = false;
+
+  // The order in which states follow each other: (round, status).
+  bool is_before(store::RoomStatus other_status, std::uint32_t other_round) const {
+    return round != other_round ? round < other_round
+                                : static_cast<int>(status) < static_cast<int>(other_status);
+  }
 };
 
 class Room {
@@ -58,7 +80,19 @@ class Room {
   // The last explicit hand-off still in force, or empty.
   const std::string& explicit_host() const { return explicit_host_; }
 
+  RoomState state;
+  // The current round's hashes, made on the first report.
+  StateHashes& hashes(std::size_t max_ticks) {
+    if (!hashes_) hashes_ = std::make_unique<StateHashes>(max_ticks);
+    return *hashes_;
+  }
+  // A new round starts with no hashes.
+  void clear_hashes() { hashes_.reset(); }
+  // The host last written to the store by this pod (so it writes each change once).
+  std::string stored_host;
+
  private:
+  std::unique_ptr<StateHashes> hashes_;
   std::string id_;
   std::vector<Member> members_;
   std::string explicit_host_;

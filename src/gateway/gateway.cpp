@@ -2,18 +2,22 @@
 // drain and stop.
 #include "signalmesh/gateway.hpp"
 
+#include <algorithm>
 #include <asio/io_context.hpp>
+#include <cstdint>
 #include <stdexcept>
 
 #include "core/log.hpp"
 #include "gateway/gateway_impl.hpp"
+#include "store/none/none_store.hpp"
 
 namespace signalmesh {
 
-Gateway::Impl::Impl(asio::io_context& loop, Config config, FanoutPtr fanout)
+Gateway::Impl::Impl(asio::io_context& loop, Config config, FanoutPtr fanout, store::StorePtr store)
     : loop_(loop),
       config_(std::move(config)),
       fanout_(std::move(fanout)),
+      store_(store ? std::move(store) : store::make_none_store()),
       clock_(loop),
       ping_timer_(loop),
       drain_timer_(loop) {
@@ -24,8 +28,23 @@ Gateway::Impl::Impl(asio::io_context& loop, Config config, FanoutPtr fanout)
   settings.heartbeat_interval = std::chrono::milliseconds(config_.cluster.heartbeat_interval_ms);
   settings.pod_lost = std::chrono::milliseconds(config_.cluster.pod_lost_ms);
   settings.sync_timeout = std::chrono::milliseconds(config_.cluster.sync_timeout_ms);
+  settings.rooms_need_record = config_.rooms.require_record;
+  settings.hash_window_ticks = config_.store.hash_retention_ticks;
   agreement_ =
       std::make_unique<cluster::Agreement>(std::move(settings), *fanout_, clock_, *this, metrics_);
+  mirror_ = std::make_unique<StoreMirror>(
+      *store_, !config_.rooms.require_record, config_.store.max_queued_writes,
+      [this] { return static_cast<std::int64_t>(clock_.unix_us() / 1000); });
+  mirror_->attach(*agreement_);
+  agreement_->set_observer(mirror_.get());
+  api::ApiSettings api_settings;
+  api_settings.keys = config_.api.keys;
+  api_settings.max_body_bytes = config_.api.max_body_bytes;
+  api_settings.max_room_members = static_cast<std::uint32_t>(
+      std::min<std::size_t>(config_.limits.max_room_members, UINT32_MAX));
+  api_ = std::make_unique<api::DataApi>(*store_, *this, std::move(api_settings), [this] {
+    return static_cast<std::int64_t>(clock_.unix_us() / 1000);
+  });
 }
 
 void Gateway::Impl::start() {
@@ -36,7 +55,8 @@ void Gateway::Impl::start() {
   server_.set_reuse_addr(true);
   server_.set_listen_backlog(1024);
   server_.set_max_message_size(config_.limits.max_message_bytes);
-  server_.set_max_http_body_size(4096);
+  // The API's bodies (checked again there, with a 413 of its own).
+  server_.set_max_http_body_size(api_->enabled() ? config_.api.max_body_bytes + 1 : 4096);
   server_.set_open_handshake_timeout(config_.limits.handshake_timeout_ms);
   server_.set_close_handshake_timeout(config_.limits.close_timeout_ms);
   // After its close frame, a connection reads until the client's end for at
@@ -77,6 +97,7 @@ void Gateway::Impl::start() {
                             },
                             [this](bool up) { agreement_->on_backend_state(up); },
                         });
+  store_->start(loop_, [this](bool up) { mirror_->on_store_state(up); });
   agreement_->start();
   started_ = true;
   schedule_ping();
@@ -86,8 +107,11 @@ void Gateway::Impl::start() {
         "not for a public service)");
   }
   if (config_.auth.jwt_secret.empty()) SM_INFO("auth is off: no token is required to join");
+  SM_INFO("server API " << (api_->enabled()
+                                ? "on (" + std::to_string(config_.api.keys.size()) + " key(s))"
+                                : std::string("off (no --api-key)")));
   SM_INFO("gateway pod " << config_.pod_id << " listening on " << config_.host << ":" << port_
-                         << " (backend " << fanout_->name() << ")");
+                         << " (backend " << fanout_->name() << ", store " << store_->name() << ")");
 }
 
 bool Gateway::Impl::is_ready() const {
@@ -168,11 +192,17 @@ void Gateway::Impl::stop() {
       con->end_linger();
     }
     fanout_->stop();
+    // After the connections: a drain's departures are written first.
+    mirror_->stop();
+    store_->stop();
   }
 }
 
 Gateway::Gateway(asio::io_context& loop, Config config, FanoutPtr fanout)
-    : impl_(std::make_unique<Impl>(loop, std::move(config), std::move(fanout))) {}
+    : impl_(std::make_unique<Impl>(loop, std::move(config), std::move(fanout), nullptr)) {}
+
+Gateway::Gateway(asio::io_context& loop, Config config, FanoutPtr fanout, store::StorePtr store)
+    : impl_(std::make_unique<Impl>(loop, std::move(config), std::move(fanout), std::move(store))) {}
 
 Gateway::~Gateway() {
   impl_->stop();

@@ -7,9 +7,9 @@
 #include "auth/token.hpp"
 #include "auth/turn.hpp"
 #include "core/log.hpp"
+#include "demo/demo_assets.hpp"
 #include "gateway/gateway_impl.hpp"
 #include "gateway/request_path.hpp"
-#include "demo/demo_assets.hpp"
 #include "signalmesh/protocol.hpp"
 
 namespace signalmesh {
@@ -88,10 +88,47 @@ bool Gateway::Impl::on_validate(websocketpp::connection_hdl hdl) {
   return true;
 }
 
+void Gateway::Impl::serve_api(const ConnectionPtr& con, std::string path, std::string query) {
+  api::HttpRequest request;
+  request.method = con->get_request().get_method();
+  request.path = std::move(path);
+  request.query = std::move(query);
+  request.authorization = con->get_request_header("Authorization");
+  request.if_match = con->get_request_header("If-Match");
+  request.content_type = con->get_request_header("Content-Type");
+  request.body = con->get_request_body();
+  // websocketpp answers when on_http returns unless told to wait.
+  if (con->defer_http_response()) {
+    respond(*con, websocketpp::http::status_code::internal_server_error, "text/plain", "");
+    return;
+  }
+  api_->handle(std::move(request), [this, con](api::HttpResponse r) {
+    if (stopped_) return;
+    con->set_status(static_cast<websocketpp::http::status_code::value>(r.status));
+    con->replace_header("Cache-Control", "no-store");
+    for (auto& [name, value] : r.headers) con->replace_header(name, value);
+    con->set_body(std::move(r.body));
+    asio::error_code ec;
+    con->send_http_response(ec);
+  });
+}
+
+void Gateway::Impl::room_status_changed(const store::RoomRecord& room) {
+  agreement_->announce_status(room.room_id, room.status, room.round);
+}
+
+void Gateway::Impl::room_deleted(const std::string& room_id) {
+  agreement_->close_room(room_id);
+}
+
 void Gateway::Impl::on_http(websocketpp::connection_hdl hdl) {
   using websocketpp::http::status_code::value;
   auto con = server_.get_con_from_hdl(hdl);
   const auto path = split_request(con->get_resource());
+  if (api::DataApi::is_api_path(path.path)) {
+    serve_api(con, std::string(path.path), std::string(path.query));
+    return;
+  }
   const std::string& method = con->get_request().get_method();
   if (method != "GET" && method != "HEAD") {
     con->replace_header("Allow", "GET, HEAD");

@@ -10,16 +10,18 @@
 #include <string_view>
 #include <vector>
 
+#include "api/data_api.hpp"
 #include "cluster/agreement.hpp"
 #include "core/metrics.hpp"
 #include "core/room.hpp"
 #include "gateway/asio_clock.hpp"
-#include "websocket/frame.hpp"
-#include "websocket/ws_config.hpp"
+#include "gateway/store_mirror.hpp"
 #include "signalmesh/config.hpp"
 #include "signalmesh/fanout.hpp"
 #include "signalmesh/gateway.hpp"
 #include "signalmesh/protocol.hpp"
+#include "websocket/frame.hpp"
+#include "websocket/ws_config.hpp"
 
 namespace signalmesh {
 
@@ -29,8 +31,8 @@ struct WsFrame final : cluster::Frame {
   MessagePtr message;
 };
 
-struct Gateway::Impl final : SessionOwner, cluster::FrameMaker {
-  Impl(asio::io_context& loop, Config config, FanoutPtr fanout);
+struct Gateway::Impl final : SessionOwner, cluster::FrameMaker, api::LiveRooms {
+  Impl(asio::io_context& loop, Config config, FanoutPtr fanout, store::StorePtr store);
 
   // --- lifecycle (gateway.cpp)
   void start();
@@ -45,6 +47,11 @@ struct Gateway::Impl final : SessionOwner, cluster::FrameMaker {
   bool on_validate(websocketpp::connection_hdl hdl);
   void on_http(websocketpp::connection_hdl hdl);
   void serve_turn(Connection& con, std::string_view query);
+  // /api/...: answered later, when the store has (api/data_api.hpp).
+  void serve_api(const ConnectionPtr& con, std::string path, std::string query);
+  // api::LiveRooms: what the API changed, told to the room's members.
+  void room_status_changed(const store::RoomRecord& room) override;
+  void room_deleted(const std::string& room_id) override;
   double unix_seconds() const { return static_cast<double>(clock_.unix_us()) / 1e6; }
 
   // --- connections (gateway_session.cpp): open, admission, close
@@ -54,6 +61,7 @@ struct Gateway::Impl final : SessionOwner, cluster::FrameMaker {
   // --- messages (gateway_relay.cpp)
   void on_message(websocketpp::connection_hdl hdl, MessagePtr message);
   void relay(Session& sender, const protocol::ValidatedMessage& msg, const MessagePtr& raw);
+  void room_state_message(Session& sender, const protocol::ValidatedMessage& msg);
   // Sends an error; counts it toward the refused-in-a-row limit unless it
   // is not the client's fault.
   void refuse(Session& session, protocol::ErrorCode code, std::string_view detail,
@@ -76,12 +84,16 @@ struct Gateway::Impl final : SessionOwner, cluster::FrameMaker {
   asio::io_context& loop_;
   Config config_;
   FanoutPtr fanout_;
+  store::StorePtr store_;
   Server server_;
   Metrics metrics_;
   protocol::Validator validator_;
   AsioClock clock_;
   // Rooms, members, hosts and pods: everything agreed with the other pods.
   std::unique_ptr<cluster::Agreement> agreement_;
+  // Writes what this pod is the authority for to the store; reads records.
+  std::unique_ptr<StoreMirror> mirror_;
+  std::unique_ptr<api::DataApi> api_;
   // Every open connection, for liveness sweeps and drain.
   std::vector<ConnectionPtr> sessions_;
   asio::steady_timer ping_timer_;

@@ -46,6 +46,12 @@ const char* close_explanation(ErrorCode code) {
       return "the room has its maximum number of members";
     case ErrorCode::kRateLimited:
       return "messages were sent faster than the rate limit allows";
+    case ErrorCode::kRoomNotFound:
+      return "the room does not exist (this server admits only rooms the application created)";
+    case ErrorCode::kRoomClosed:
+      return "the application closed the room";
+    case ErrorCode::kBackendUnavailable:
+      return "the room's record could not be read; try again later";
     default:
       return "the connection is being closed";
   }
@@ -104,9 +110,11 @@ void Gateway::Impl::admitted(Session& session, Room& room) {
   // TURN with credentials, STUN only, or nothing (no URIs).
   const std::string ice_servers = auth::ice_servers_json(config_.turn, session.peer_id,
                                                          static_cast<std::int64_t>(unix_seconds()));
+  const std::string room_info = protocol::make_room_info(store::room_status_name(room.state.status),
+                                                         room.state.round, room.state.metadata);
   send(session,
-       make_text_frame(
-           protocol::make_welcome(room.id(), session.peer_id, room.host(), peers, ice_servers)),
+       make_text_frame(protocol::make_welcome(room.id(), session.peer_id, room.host(), peers,
+                                              ice_servers, room_info)),
        MetricType::kWelcome);
 }
 

@@ -44,6 +44,10 @@ void Gateway::Impl::on_message(websocketpp::connection_hdl hdl, MessagePtr messa
 void Gateway::Impl::relay(Session& sender, const protocol::ValidatedMessage& msg,
                           const MessagePtr& raw) {
   Room& room = *sender.room;
+  if (msg.type == MessageType::kRoomStatus || msg.type == MessageType::kStateHash) {
+    room_state_message(sender, msg);
+    return;
+  }
   Member* target = msg.target.empty() ? nullptr : room.find(msg.target);
   if (!msg.target.empty() && target == nullptr) {
     // Without the backend, or before a resync completes, our view of the
@@ -113,6 +117,48 @@ void Gateway::Impl::relay(Session& sender, const protocol::ValidatedMessage& msg
     }
   }
   if (accepted) sender.refused_in_row = 0;
+}
+
+// Version 1.1: room-status (host only, forward only) and state-hash (stored
+// and compared, never relayed), app-integration.md §2.
+void Gateway::Impl::room_state_message(Session& sender, const protocol::ValidatedMessage& msg) {
+  Room& room = *sender.room;
+  const bool has_remote = room.size() > room.local_count();
+  if (msg.type == MessageType::kRoomStatus && room.host() != sender.peer_id) {
+    refuse(sender, ErrorCode::kNotHost, "only the host may do this", msg.ref_json);
+    return;
+  }
+  // Both must reach every pod, or the pods would disagree.
+  if (has_remote && !agreement_->backend_up()) {
+    refuse(sender, ErrorCode::kBackendUnavailable, "the cluster backend is unavailable",
+           msg.ref_json);
+    return;
+  }
+  if (msg.type == MessageType::kRoomStatus) {
+    const auto status = store::parse_room_status(msg.status);  // the validator checked it
+    if (!status || !agreement_->set_status(sender, *status)) {
+      refuse(sender, ErrorCode::kInvalidMessage,
+             "status must move forward: waiting, playing, finished, then waiting of the next round",
+             msg.ref_json);
+      return;
+    }
+    sender.refused_in_row = 0;
+    return;
+  }
+  switch (agreement_->report_hash(sender, msg.tick, msg.hash)) {
+    case cluster::Agreement::HashOutcome::kAccepted:
+    case cluster::Agreement::HashOutcome::kDuplicate:  // the same report again: ignored
+      sender.refused_in_row = 0;
+      break;
+    case cluster::Agreement::HashOutcome::kConflict:
+      refuse(sender, ErrorCode::kInvalidMessage,
+             "a different hash was already reported for this tick", msg.ref_json);
+      break;
+    case cluster::Agreement::HashOutcome::kTooOld:
+      refuse(sender, ErrorCode::kInvalidMessage,
+             "the tick is older than every tick the server still keeps", msg.ref_json);
+      break;
+  }
 }
 
 void Gateway::Impl::refuse(Session& session, ErrorCode code, std::string_view detail,

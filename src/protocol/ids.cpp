@@ -73,6 +73,10 @@ std::string_view error_code_name(ErrorCode code) {
       return "room-full";
     case ErrorCode::kRateLimited:
       return "rate-limited";
+    case ErrorCode::kRoomNotFound:
+      return "room-not-found";
+    case ErrorCode::kRoomClosed:
+      return "room-closed";
   }
   return "unknown";
 }
@@ -87,8 +91,22 @@ std::string_view message_type_name(MessageType type) {
       return "host-change";
     case MessageType::kKick:
       return "kick";
+    case MessageType::kRoomStatus:
+      return "room-status";
+    case MessageType::kStateHash:
+      return "state-hash";
   }
   return "unknown";
+}
+
+bool is_valid_state_hash(std::string_view hash) {
+  if (hash.empty() || hash.size() > 128) return false;
+  for (const char c : hash) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '+' || c == '/' || c == '=' || c == '_' || c == ':' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
 }
 
 bool is_valid_id(std::string_view id) {

@@ -45,9 +45,9 @@ std::string with_sender_id(std::string_view payload, std::string_view sender) {
 
 std::string make_welcome(std::string_view room_id, std::string_view peer_id,
                          std::string_view host_id, const std::vector<std::string>& peers,
-                         std::string_view ice_servers_json) {
+                         std::string_view ice_servers_json, std::string_view room_json) {
   std::size_t size = 80 + string_room(room_id) + string_room(peer_id) + string_room(host_id) +
-                     ice_servers_json.size();
+                     ice_servers_json.size() + room_json.size() + 8;
   for (const std::string& peer : peers) size += string_room(peer) + 1;
   std::string out;
   out.reserve(size);
@@ -65,7 +65,58 @@ std::string make_welcome(std::string_view room_id, std::string_view peer_id,
     out += ",\"iceServers\":";
     out += ice_servers_json;
   }
+  if (!room_json.empty()) {
+    out += ",\"room\":";
+    out += room_json;
+  }
   out += '}';
+  return out;
+}
+
+std::string make_room_info(std::string_view status, std::uint32_t round,
+                           std::string_view metadata_json) {
+  std::string out;
+  out.reserve(48 + status.size() + metadata_json.size());
+  out += "{\"status\":";
+  text::append_json_string(out, status);
+  out += ",\"round\":";
+  out += std::to_string(round);
+  // The store validated it as a JSON object: it goes out as it is.
+  out += ",\"metadata\":";
+  out += metadata_json.empty() ? std::string_view("null") : metadata_json;
+  out += '}';
+  return out;
+}
+
+std::string make_room_status(std::string_view status, std::uint32_t round,
+                             std::string_view sender_id) {
+  std::string out;
+  out.reserve(72 + status.size() + string_room(sender_id));
+  out += "{\"type\":\"room-status\"";
+  append_field(out, "status", status);
+  out += ",\"round\":";
+  out += std::to_string(round);
+  if (!sender_id.empty()) append_field(out, "senderId", sender_id);
+  out += '}';
+  return out;
+}
+
+std::string make_desync(std::uint32_t round, std::uint64_t tick,
+                        const std::vector<std::pair<std::string, std::string>>& hashes) {
+  std::string out;
+  out.reserve(64 + hashes.size() * 64);
+  out += "{\"type\":\"desync\",\"round\":";
+  out += std::to_string(round);
+  out += ",\"tick\":";
+  out += std::to_string(tick);
+  out += ",\"hashes\":{";
+  for (std::size_t i = 0; i < hashes.size(); ++i) {
+    if (i > 0) out += ',';
+    text::append_json_string(out, hashes[i].first);
+    out += ':';
+    text::append_json_string(out, hashes[i].second);
+  }
+  out += "}}";
   return out;
 }
 

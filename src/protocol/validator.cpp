@@ -82,9 +82,23 @@ std::array<Slot, N> collect(const Value& object, const std::array<std::string_vi
   return slots;
 }
 
-enum Top { kType, kSenderId, kTargetId, kHostId, kId, kSdp, kCandidate, kReason, kTopCount };
+enum Top {
+  kType,
+  kSenderId,
+  kTargetId,
+  kHostId,
+  kId,
+  kSdp,
+  kCandidate,
+  kReason,
+  kStatus,
+  kTick,
+  kHash,
+  kTopCount
+};
 constexpr std::array<std::string_view, kTopCount> kTopNames = {
-    "type", "senderId", "targetId", "hostId", "id", "sdp", "candidate", "reason"};
+    "type",      "senderId", "targetId", "hostId", "id",  "sdp",
+    "candidate", "reason",   "status",   "tick",   "hash"};
 
 enum SdpField { kSdpType, kSdpText, kSdpCount };
 constexpr std::array<std::string_view, kSdpCount> kSdpNames = {"type", "sdp"};
@@ -152,6 +166,8 @@ struct Validator::Impl {
   const char* check_sdp(const std::array<Slot, kTopCount>& top, std::string_view self);
   const char* check_ice(const std::array<Slot, kTopCount>& top, std::string_view self);
   const char* check_kick(const std::array<Slot, kTopCount>& top, std::string_view self);
+  const char* check_room_status(const std::array<Slot, kTopCount>& top);
+  const char* check_state_hash(const std::array<Slot, kTopCount>& top);
 
   // Copies payload into `text`, NUL-terminated and padded; returns its start.
   char* copy_for_parse(std::string_view payload);
@@ -301,6 +317,48 @@ const char* Validator::Impl::check_kick(const std::array<Slot, kTopCount>& top,
   return nullptr;
 }
 
+// Version 1.1: whether the status may be set is the room's check (host
+// only, forward only); here only its spelling.
+const char* Validator::Impl::check_room_status(const std::array<Slot, kTopCount>& top) {
+  const Slot& status = top[kStatus];
+  if (status.value == nullptr) return "status is required";
+  if (status.duplicate) return "status appears more than once";
+  if (!status.value->IsString()) return "status must be a string";
+  const std::string_view name = view(*status.value);
+  if (name != "waiting" && name != "playing" && name != "finished") {
+    return "status must be waiting, playing or finished";
+  }
+  result.status = name;
+  return nullptr;
+}
+
+const char* Validator::Impl::check_state_hash(const std::array<Slot, kTopCount>& top) {
+  const Slot& tick = top[kTick];
+  if (tick.value == nullptr) return "tick is required";
+  if (tick.duplicate) return "tick appears more than once";
+  // JSON has one number type: 7.0 is the tick 7, as in JavaScript.
+  const Value& t = *tick.value;
+  bool whole = false;
+  if (t.IsUint64()) {
+    whole = t.GetUint64() <= kMaxTick;
+    result.tick = t.GetUint64();
+  } else if (t.IsDouble()) {
+    const double d = t.GetDouble();
+    whole = d >= 0 && d <= static_cast<double>(kMaxTick) && std::floor(d) == d;
+    if (whole) result.tick = static_cast<std::uint64_t>(d);
+  }
+  if (!t.IsNumber() || !whole) return "tick must be an integer from 0 to 2^53-1";
+  const Slot& hash = top[kHash];
+  if (hash.value == nullptr) return "hash is required";
+  if (hash.duplicate) return "hash appears more than once";
+  if (!hash.value->IsString()) return "hash must be a string";
+  if (!is_valid_state_hash(view(*hash.value))) {
+    return "hash must be 1 to 128 characters of [A-Za-z0-9+/=_:-]";
+  }
+  result.hash = view(*hash.value);
+  return nullptr;
+}
+
 Validator::Validator(std::size_t max_depth) : impl_(std::make_unique<Impl>(max_depth)) {
   impl_->text.reserve(kTextReserve);
 }
@@ -345,8 +403,13 @@ const ValidatedMessage& Validator::validate(std::string_view payload,
     s.result.type = MessageType::kHostChange;
   } else if (name == "kick") {
     s.result.type = MessageType::kKick;
+  } else if (name == "room-status") {
+    s.result.type = MessageType::kRoomStatus;
+  } else if (name == "state-hash") {
+    s.result.type = MessageType::kStateHash;
   } else {
-    return s.fail(ErrorCode::kUnknownType, "type must be sdp, ice, host-change or kick");
+    return s.fail(ErrorCode::kUnknownType,
+                  "type must be sdp, ice, host-change, kick, room-status or state-hash");
   }
 
   if (!id_ok) return s.fail(ErrorCode::kInvalidMessage, "id must be a string or a number");
@@ -370,6 +433,12 @@ const ValidatedMessage& Validator::validate(std::string_view payload,
       break;
     case MessageType::kKick:
       problem = s.check_kick(top, self_peer_id);
+      break;
+    case MessageType::kRoomStatus:
+      problem = s.check_room_status(top);
+      break;
+    case MessageType::kStateHash:
+      problem = s.check_state_hash(top);
       break;
   }
   if (problem != nullptr) return s.fail(ErrorCode::kInvalidMessage, problem);

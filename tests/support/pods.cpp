@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
@@ -290,7 +291,14 @@ BinaryPod::BinaryPod(std::vector<std::string> args) : impl_(std::make_unique<Imp
   }
   std::vector<std::string> argv_strings;
   argv_strings.push_back(SIGNALMESH_BINARY);
+  // Pods keep no records unless the test asks for a store: tests running at
+  // once must not share the default sqlite:signalmesh.db of the local backend.
+  const bool has_store = std::find(args.begin(), args.end(), "--store") != args.end();
   for (auto& a : args) argv_strings.push_back(std::move(a));
+  if (!has_store) {
+    argv_strings.push_back("--store");
+    argv_strings.push_back("none");
+  }
   std::vector<char*> argv;
   for (auto& a : argv_strings) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -202,14 +202,24 @@ HostPort parse_base_url(std::string_view url) {
 
 HttpResponse http_get(std::string_view base_url, std::string_view path, const Headers& headers,
                       Ms timeout) {
+  return http_request(base_url, "GET", path, headers, {}, timeout);
+}
+
+HttpResponse http_request(std::string_view base_url, std::string_view method, std::string_view path,
+                          const Headers& headers, std::string_view body, Ms timeout) {
   const auto deadline = Clock::now() + timeout;
   HostPort hp = parse_base_url(base_url);
   int fd = connect_tcp(hp, 0, deadline);
   if (fd < 0) return {};
-  std::string request = "GET " + std::string(path) + " HTTP/1.1\r\nHost: " + hp.host + ":" +
-                        std::to_string(hp.port) + "\r\nConnection: close\r\n";
+  std::string request = std::string(method) + " " + std::string(path) +
+                        " HTTP/1.1\r\nHost: " + hp.host + ":" + std::to_string(hp.port) +
+                        "\r\nConnection: close\r\n";
   for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
+  if (!body.empty() || method == "POST" || method == "PATCH") {
+    request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  }
   request += "\r\n";
+  request += body;
   HttpResponse r;
   std::string buffer;
   if (write_all(fd, request, deadline)) {

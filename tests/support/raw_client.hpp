@@ -34,6 +34,11 @@ HostPort parse_base_url(std::string_view base_url);
 HttpResponse http_get(std::string_view base_url, std::string_view path, const Headers& headers = {},
                       Ms timeout = kWait);
 
+// Any method, with a body (Content-Length is added for POST/PATCH or a body).
+HttpResponse http_request(std::string_view base_url, std::string_view method, std::string_view path,
+                          const Headers& headers = {}, std::string_view body = {},
+                          Ms timeout = kWait);
+
 struct Frame {
   int opcode = 0;  // 1 text, 2 binary, 8 close, 9 ping, 10 pong
   bool fin = true;

@@ -37,7 +37,7 @@ TEST(FlagCombinations, TheDefaultsAndTheClusterLaunchersShapesAreAcceptedWithout
            {"--backend", "redis", "--redis-url", "redis://127.0.0.1:6390", "--pod-id", "pod0"},
            {"--backend", "zmq", "--zmq-bind", "tcp://127.0.0.1:7001", "--zmq-peers",
             "tcp://127.0.0.1:7002,tcp://127.0.0.1:7003", "--zmq-curve-secret-key-file", "p.key",
-            "--zmq-curve-peer-keys", "p1.pub,p2.pub"},
+            "--zmq-curve-peer-keys", "p1.pub,p2.pub", "--store", "postgres://sm@db/sm"},
            {"--turn-secret", "s", "--turn-uris", "turn:t.example:3478,stun:t.example:3478",
             "--turn-ttl", "600"},
        }) {
@@ -121,7 +121,7 @@ TEST(FlagCombinations, ABackendsFlagWithAnotherBackendIsRefused) {
 
 TEST(FlagCombinations, ABackendsFlagGivenEmptyOrLeftAtItsDefaultIsNotGiven) {
   // The redis URL has a default: the zmq backend does not see it as given.
-  const auto zmq = parse({"--backend", "zmq", "--zmq-peers", "tcp://a:1"});
+  const auto zmq = parse({"--backend", "zmq", "--zmq-peers", "tcp://a:1", "--store", "none"});
   ASSERT_EQ(zmq.kind, FlagsResult::kRun) << zmq.text;
   EXPECT_TRUE(zmq.warnings.empty());
   // An empty list or path is the same as leaving the flag out.
@@ -131,8 +131,22 @@ TEST(FlagCombinations, ABackendsFlagGivenEmptyOrLeftAtItsDefaultIsNotGiven) {
 }
 
 TEST(FlagCombinations, TheMeshWithoutPeersIsAWarning) {
-  expect_one_warning(parse({"--backend", "zmq", "--zmq-bind", "tcp://0.0.0.0:7001"}),
-                     {"--zmq-peers"});
+  expect_one_warning(
+      parse({"--backend", "zmq", "--zmq-bind", "tcp://0.0.0.0:7001", "--store", "none"}),
+      {"--zmq-peers"});
+}
+
+TEST(FlagCombinations, TheMeshWithoutAStoreIsAWarningAndSqliteIsRefusedForClusters) {
+  expect_one_warning(parse({"--backend", "zmq", "--zmq-peers", "tcp://a:1"}),
+                     {"no --store", "postgres://"});
+  expect_refused(parse({"--backend", "redis", "--store", "sqlite:x.db"}),
+                 {"--store", "SQLite", "redis"});
+  expect_refused(parse({"--backend", "zmq", "--zmq-peers", "tcp://a:1", "--rooms", "api"}),
+                 {"--rooms api", "none"});
+  const auto local = parse({});
+  EXPECT_EQ(local.config.store.url, "sqlite:signalmesh.db");
+  const auto redis = parse({"--backend", "redis", "--redis-url", "redis://10.0.0.1:6390"});
+  EXPECT_EQ(redis.config.store.url, "redis://10.0.0.1:6390");
 }
 
 TEST(FlagCombinations, MaxBufferedBytesBelowMaxMessageBytesIsRefused) {

@@ -31,6 +31,7 @@ rate-per-second = 12.5
 allowed-origins = ["https://a.example.com", "https://*.b.example"]
 turn-uris = "stun:s.example:3478, stun:t.example:3478"
 backend = "zmq"
+store = "none"
 [zmq]
 bind = "tcp://0.0.0.0:7001"
 peers = ["tcp://a:7001",

@@ -2,6 +2,7 @@
 // both command-line syntaxes and by its variable, precedence, the values.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <type_traits>
@@ -91,6 +92,23 @@ std::vector<GoodCase> good_cases() {
       {"heartbeat-interval-ms", "250",
        [](const Config& c) { return c.cluster.heartbeat_interval_ms == 250; }},
       {"pod-lost-ms", "1500", [](const Config& c) { return c.cluster.pod_lost_ms == 1500; }},
+      {"store", "postgres://sm@db.example/sm",
+       [](const Config& c) { return c.store.url == "postgres://sm@db.example/sm"; }},
+      {"rooms", "api", [](const Config& c) { return c.rooms.require_record; }},
+      {"room-retention", "3600",
+       [](const Config& c) { return c.store.room_retention_seconds == 3600; }},
+      {"hash-retention-ticks", "64",
+       [](const Config& c) { return c.store.hash_retention_ticks == 64; }},
+      {"store-timeout-ms", "250", [](const Config& c) { return c.store.timeout_ms == 250; }},
+      {"store-queue", "77", [](const Config& c) { return c.store.max_queued_writes == 77; }},
+      {"api-key", "from-a-file",
+       [](const Config& c) {
+         return std::find(c.api.keys.begin(), c.api.keys.end(), "from-a-file") != c.api.keys.end();
+       }},
+      {"api-key-file", secret_file(),
+       [](const Config& c) {
+         return std::find(c.api.keys.begin(), c.api.keys.end(), "from-a-file") != c.api.keys.end();
+       }},
       {"sync-timeout-ms", "700", [](const Config& c) { return c.cluster.sync_timeout_ms == 700; }},
       {"redis-url",
        "redis://10.1.2.3:6380",

@@ -1,0 +1,54 @@
+// What the agreement tells the world outside the cluster about rooms: the
+// store mirror (and later webhooks) listen here. Each change is reported
+// by exactly one pod, the authority for it (docs/cluster.md, "Records"):
+// a member's own pod for its join and leave, the pod of the new host for a
+// host change, the pod where a status change or hash report started. The
+// observer never calls back into the agreement synchronously. Loop thread
+// only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/room.hpp"
+#include "signalmesh/store.hpp"
+
+namespace signalmesh::cluster {
+
+// The answer to RoomObserver::load_room.
+struct RoomLoad {
+  enum class Outcome { kFound, kMissing, kFailed };
+  Outcome outcome = Outcome::kFailed;
+  store::RoomStatus status = store::RoomStatus::kWaiting;
+  std::uint32_t round = 1;
+  std::string metadata;
+  std::optional<std::uint32_t> max_members;
+};
+
+class RoomObserver {
+ public:
+  // Whether load_room reads anything (false: no store; rooms start empty).
+  virtual bool loads_records() const = 0;
+  // This pod starts following `room_id`: read its record and answer with
+  // Agreement::room_loaded (later, never inside this call).
+  virtual void load_room(const std::string& room_id) = 0;
+  // A member of this pod joined (not a replacement).
+  virtual void player_added(const Room& room, const Member& member) = 0;
+  // A member of this pod left, or (from every pod that follows the room)
+  // one of a lost pod.
+  virtual void player_removed(const Room& room, std::string_view peer_id,
+                              std::string_view reason) = 0;
+  // The room's host is now `host` (empty: the room emptied).
+  virtual void host_changed(const Room& room, std::string_view host) = 0;
+  // The room's status or round moved forward here.
+  virtual void status_changed(const Room& room) = 0;
+  // A member of this pod reported a hash (first report for its tick).
+  virtual void hash_reported(const Room& room, std::string_view peer_id, std::uint64_t tick,
+                             std::string_view hash) = 0;
+
+ protected:
+  ~RoomObserver() = default;
+};
+
+}  // namespace signalmesh::cluster

@@ -1,0 +1,71 @@
+// The store's side of the cluster agreement: what this pod is the authority
+// for is written to the store (players one at a time, host, status, hashes,
+// users' lastSeen), and a room's record is read when the pod starts
+// following it. Never on the relay path, never waited for but by that read.
+//
+// Store down: writes wait in a bounded queue (the oldest is dropped beyond
+// it, counted and logged) and are replayed in order when the store is back;
+// then the players and host of every room this pod follows are rewritten
+// from the agreement's view, which repairs whatever was dropped.
+// Loop thread only.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+
+#include "cluster/agreement.hpp"
+#include "cluster/room_observer.hpp"
+#include "signalmesh/store.hpp"
+
+namespace signalmesh {
+
+class StoreMirror final : public cluster::RoomObserver {
+ public:
+  // `now_ms`: Unix milliseconds.
+  StoreMirror(store::Store& store, bool create_rooms, std::size_t max_queued,
+              std::function<std::int64_t()> now_ms);
+
+  void attach(cluster::Agreement& agreement) { agreement_ = &agreement; }
+  // The store became reachable or not (its on_state).
+  void on_store_state(bool up);
+  void stop() { stopped_ = true; }
+  void append_metrics(std::string& text) const;
+
+  // cluster::RoomObserver
+  bool loads_records() const override;
+  void load_room(const std::string& room_id) override;
+  void player_added(const Room& room, const Member& member) override;
+  void player_removed(const Room& room, std::string_view peer_id, std::string_view reason) override;
+  void host_changed(const Room& room, std::string_view host) override;
+  void status_changed(const Room& room) override;
+  void hash_reported(const Room& room, std::string_view peer_id, std::uint64_t tick,
+                     std::string_view hash) override;
+
+ private:
+  using Write = std::function<void(store::Done<store::Empty>)>;
+  // Issues `write` now, or queues it while the store is down.
+  void submit(Write write);
+  void issue(Write write);
+  void replay();
+  void rewrite_followed_rooms();
+
+  store::Store& store_;
+  cluster::Agreement* agreement_ = nullptr;
+  bool create_rooms_;
+  std::size_t max_queued_;
+  std::function<std::int64_t()> now_ms_;
+  std::deque<Write> queue_;
+  bool up_ = true;
+  bool was_down_ = false;
+  bool stopped_ = false;
+  std::size_t in_flight_ = 0;
+  std::uint64_t writes_ = 0;
+  std::uint64_t write_failures_ = 0;
+  std::uint64_t writes_dropped_ = 0;
+  std::uint64_t reads_ = 0;
+  std::uint64_t read_failures_ = 0;
+};
+
+}  // namespace signalmesh
