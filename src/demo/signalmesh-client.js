@@ -103,6 +103,7 @@ export class SignalmeshClient extends EventTarget {
   #hostId = null;
   #peers = [];
   #iceServers;
+  #room = null;
   #nextId = 1;
   #sent = new Map(); // id -> message, the most recent REMEMBERED_REQUESTS
   #lastError = null; // the error, when it was the last frame received
@@ -255,6 +256,23 @@ export class SignalmeshClient extends EventTarget {
     return this.send(msg);
   }
 
+  /** Moves the room's status on (host only, protocol 1.1): 'playing', 'finished', or 'waiting' after 'finished' for the next round. */
+  setRoomStatus(status) {
+    if (!['waiting', 'playing', 'finished'].includes(status)) throw new TypeError('signalmesh: status must be waiting, playing or finished');
+    if (!this.isHost) throw new SignalmeshError(`signalmesh: setRoomStatus is for the host only; the host is ${this.#hostId}`, { code: 'not-host' });
+    return this.send({ type: 'room-status', status });
+  }
+
+  /** Reports this member's game-state hash for a tick (protocol 1.1); the server answers a disagreement with 'desync'. */
+  reportStateHash(tick, hash) {
+    if (!Number.isSafeInteger(tick) || tick < 0) throw new TypeError('signalmesh: tick must be an integer from 0 to 2^53-1');
+    if (typeof hash !== 'string' || !/^[A-Za-z0-9+/=_:-]{1,128}$/.test(hash)) throw new TypeError('signalmesh: hash must be 1-128 characters of A-Za-z0-9+/=_:-');
+    return this.send({ type: 'state-hash', tick, hash });
+  }
+
+  /** The room's {status, round, metadata} (protocol 1.1), or null before the welcome. */
+  get room() { return this.#room; }
+
   /** Sends any client message object; adds an `id` when it has none and returns the id. */
   send(message) {
     if (this.#state !== 'open') throw new SignalmeshError(`signalmesh: not connected (state ${this.#state}); await connect() first`);
@@ -307,10 +325,18 @@ export class SignalmeshClient extends EventTarget {
         this.#hostId = msg.hostId ?? null;
         this.#peers = Array.isArray(msg.peers) ? [...msg.peers] : [];
         this.#iceServers = msg.iceServers;
-        const detail = { roomId: msg.roomId, peerId: msg.peerId, hostId: this.#hostId, peers: this.peers, iceServers: msg.iceServers };
+        this.#room = msg.room && typeof msg.room === 'object' ? { ...msg.room } : null;
+        const detail = { roomId: msg.roomId, peerId: msg.peerId, hostId: this.#hostId, peers: this.peers, iceServers: msg.iceServers, room: this.#room };
         this.#emit('welcome', detail);
         return detail;
       }
+      case 'room-status':
+        this.#room = { ...(this.#room ?? {}), status: msg.status, round: msg.round };
+        this.#emit('room-status', { status: msg.status, round: msg.round, senderId: msg.senderId });
+        break;
+      case 'desync':
+        this.#emit('desync', { round: msg.round, tick: msg.tick, hashes: msg.hashes });
+        break;
       case 'peer-joined':
         if (msg.peerId !== this.#peerId && !this.#peers.includes(msg.peerId)) this.#peers.push(msg.peerId);
         this.#emit('peer-joined', { peerId: msg.peerId });

@@ -173,6 +173,31 @@ test('the client follows peer-joined, peer-left, host changes and kicks', async 
   await Promise.all([closeTab(a), closeTab(c)]);
 });
 
+test('the page shows the room status and the host starts and finishes rounds', async () => {
+  const room = newRoom();
+  const a = await openTab(room, 'alice');
+  const b = await openTab(room, 'bob');
+  await a.waitForSelector('body[data-peers="1"]', WAIT);
+  for (const p of [a, b]) await p.waitForSelector('body[data-room-status="waiting"]', WAIT);
+  assert.equal(await b.isDisabled('#startRoundBtn'), true, 'only the host may start the round');
+  await a.click('#startRoundBtn');
+  for (const p of [a, b]) {
+    await p.waitForSelector('body[data-room-status="playing"]', WAIT);
+    await waitEvent(p, 'room-status', { status: 'playing', round: 1, senderId: 'alice' });
+  }
+  await a.click('#finishRoundBtn');
+  for (const p of [a, b]) await p.waitForSelector('body[data-room-status="finished"]', WAIT);
+  await a.click('#nextRoundBtn');
+  for (const p of [a, b]) await waitEvent(p, 'room-status', { status: 'waiting', round: 2 });
+  assert.match(await b.textContent('#roomStatus'), /waiting, round 2/);
+  // Two different hashes for one tick: both members are told.
+  await a.evaluate(() => window.demo.client.reportStateHash(5, 'aaaa'));
+  await b.evaluate(() => window.demo.client.reportStateHash(5, 'bbbb'));
+  for (const p of [a, b]) await waitEvent(p, 'desync', { tick: 5, round: 2 });
+  noPageErrors(a, b);
+  await Promise.all([closeTab(a), closeTab(b)]);
+});
+
 test('a second tab with the same peerId replaces the first, which shows why it closed', async () => {
   const room = newRoom();
   const host = await openTab(room, 'host');
