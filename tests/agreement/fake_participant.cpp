@@ -31,6 +31,8 @@ MetricType metric_of(const std::string& type) {
   if (type == "ice") return MetricType::kIce;
   if (type == "kick") return MetricType::kKick;
   if (type == "error") return MetricType::kError;
+  if (type == "room-status") return MetricType::kRoomStatus;
+  if (type == "desync") return MetricType::kDesync;
   return MetricType::kInvalid;
 }
 
@@ -56,6 +58,19 @@ std::string describe_frame(const std::string& json) {
   }
   if (type == "sdp" || type == "ice" || type == "kick")
     return type + " from " + str(doc, "senderId");
+  if (type == "room-status") {
+    std::string out =
+        "room-status " + str(doc, "status") + " " + std::to_string(doc["round"].GetUint());
+    if (doc.HasMember("senderId")) out += " by " + str(doc, "senderId");
+    return out;
+  }
+  if (type == "desync") {
+    std::string out = "desync tick " + std::to_string(doc["tick"].GetUint64());
+    for (auto m = doc["hashes"].MemberBegin(); m != doc["hashes"].MemberEnd(); ++m) {
+      out += std::string(" ") + m->name.GetString() + "=" + m->value.GetString();
+    }
+    return out;
+  }
   if (type == "welcome") {
     std::vector<std::string> peers;
     auto it = doc.FindMember("peers");
