@@ -179,6 +179,8 @@ class Agreement {
 
   // agreement_pods.cpp: pods, heartbeats, syncs, outages.
   void on_heartbeat(std::string_view origin, const Heartbeat& heartbeat);
+  // Publishes a SyncRequest for every room where `pod_id` has members.
+  void ask_for_rooms_of(const std::string& pod_id);
   void on_sync_request(const SyncRequest& request);
   void schedule_heartbeat(Clock::Duration delay);
   void on_heartbeat_tick();

@@ -72,6 +72,7 @@ void Agreement::on_backend_state(bool up) {
     send_sync(*room);
     if (!is_syncing(*room)) begin_sync(*room, true);
   }
+  if (is_caught_up() && observer_) observer_->caught_up();
 }
 
 void Agreement::on_heartbeat(std::string_view origin, const Heartbeat& heartbeat) {
@@ -89,7 +90,24 @@ void Agreement::on_heartbeat(std::string_view origin, const Heartbeat& heartbeat
   if (fresh) SM_INFO("pod " << pod_id << " joined the cluster");
   if (heartbeat.hello && backend_up_) {
     publish_cluster(encode(settings_.pod_id, Heartbeat{incarnation_, false}));
+    // A pod we knew, same process, back from its own outage: what it changed
+    // meanwhile reaches us by its resync, except in rooms it stopped
+    // following (its last member left while it could not publish). Asking
+    // it for its list of every room where we see its members covers those
+    // too: it answers an empty list for a room it no longer follows.
+    if (!fresh) ask_for_rooms_of(pod_id);
   }
+}
+
+void Agreement::ask_for_rooms_of(const std::string& pod_id) {
+  rooms_.for_each([&](Room& room) {
+    for (const auto& m : room.members()) {
+      if (m.participant == nullptr && m.pod_id == pod_id) {
+        publish_cluster(encode(settings_.pod_id, SyncRequest{room.id()}));
+        return;
+      }
+    }
+  });
 }
 
 void Agreement::on_sync_request(const SyncRequest& request) {
@@ -158,8 +176,9 @@ void Agreement::maybe_finish_sync(const std::string& room_id, bool force) {
   }
   const RoomLoad::Outcome record = sync.record;
   std::vector<Participant*> pending = std::move(sync.pending);
-  if (sync.after_outage) --outage_resyncs_;
+  const bool last_resync = sync.after_outage && --outage_resyncs_ == 0;
   syncs_.erase(it);  // its timer may be the one running this (Clock allows it)
+  if (last_resync && is_caught_up() && observer_) observer_->caught_up();
   Room* room = rooms_.find(room_id);
   if (room == nullptr) return;
   for (std::size_t i = 0; i < pending.size(); ++i) {

@@ -46,6 +46,10 @@ class RoomObserver {
   // A member of this pod reported a hash (first report for its tick).
   virtual void hash_reported(const Room& room, std::string_view peer_id, std::uint64_t tick,
                              std::string_view hash) = 0;
+  // The backend is up and every resync after its outage has finished
+  // (Agreement::is_caught_up() turned true): this pod's view of the rooms it
+  // follows is as fresh as the cluster's.
+  virtual void caught_up() {}
 
  protected:
   ~RoomObserver() = default;
