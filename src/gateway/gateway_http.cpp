@@ -149,6 +149,8 @@ void Gateway::Impl::on_http(websocketpp::connection_hdl hdl) {
     metrics_.rooms = static_cast<std::int64_t>(agreement_->room_count());
     std::string text = metrics_.render();
     fanout_->append_metrics(text);
+    store_->append_metrics(text);
+    mirror_->append_metrics(text);
     respond(*con, value::ok, "text/plain; version=0.0.4; charset=utf-8", text);
   } else if (path.path == "/turn") {
     serve_turn(*con, path.query);

@@ -153,7 +153,15 @@ void StoreMirror::on_store_state(bool up) {
   if (!was_down_) return;
   was_down_ = false;
   SM_INFO("store " << store_.name() << " is back: replaying " << queue_.size()
-                   << " writes and rewriting the rooms this pod follows");
+                   << " writes, then rewriting the rooms this pod follows");
+  rewrite_pending_ = true;
+  if (agreement_ != nullptr && agreement_->is_caught_up()) caught_up();
+  if (in_flight_ == 0) replay();
+}
+
+void StoreMirror::caught_up() {
+  if (!rewrite_pending_ || !up_ || stopped_) return;
+  rewrite_pending_ = false;
   rewrite_followed_rooms();
   if (in_flight_ == 0) replay();
 }
@@ -179,20 +187,21 @@ void StoreMirror::rewrite_followed_rooms() {
 
 void StoreMirror::append_metrics(std::string& text) const {
   using prometheus::scalar;
-  scalar(text, "signalmesh_store_up", "gauge", "1 while the store answers.", up_ ? 1 : 0);
-  scalar(text, "signalmesh_store_writes_total", "counter", "mirror writes issued to the store.",
-         static_cast<double>(writes_));
-  scalar(text, "signalmesh_store_write_failures_total", "counter",
+  // signalmesh_store_up{store} and the connection's counters come from the
+  // store itself; these are the mirror's, the same for every store.
+  scalar(text, "signalmesh_store_mirror_writes_total", "counter",
+         "mirror writes issued to the store.", static_cast<double>(writes_));
+  scalar(text, "signalmesh_store_mirror_write_failures_total", "counter",
          "mirror writes that failed (retried when the store was down).",
          static_cast<double>(write_failures_));
-  scalar(text, "signalmesh_store_writes_queued", "gauge",
+  scalar(text, "signalmesh_store_mirror_writes_queued", "gauge",
          "mirror writes waiting for the store to come back.", static_cast<double>(queue_.size()));
-  scalar(text, "signalmesh_store_writes_dropped_total", "counter",
+  scalar(text, "signalmesh_store_mirror_writes_dropped_total", "counter",
          "mirror writes dropped from a full queue (repaired by the rewrite after recovery).",
          static_cast<double>(writes_dropped_));
-  scalar(text, "signalmesh_store_reads_total", "counter",
+  scalar(text, "signalmesh_store_record_reads_total", "counter",
          "room records read when this pod started following a room.", static_cast<double>(reads_));
-  scalar(text, "signalmesh_store_read_failures_total", "counter",
+  scalar(text, "signalmesh_store_record_read_failures_total", "counter",
          "room record reads that failed or timed out.", static_cast<double>(read_failures_));
 }
 

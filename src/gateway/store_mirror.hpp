@@ -5,8 +5,11 @@
 //
 // Store down: writes wait in a bounded queue (the oldest is dropped beyond
 // it, counted and logged) and are replayed in order when the store is back;
-// then the players and host of every room this pod follows are rewritten
-// from the agreement's view, which repairs whatever was dropped.
+// then, once the agreement is caught up too (the backend may have been down
+// with the store, and a view from before its resync would bring back members
+// who left meanwhile), the players and host of every room this pod follows
+// are rewritten from the agreement's view, which repairs whatever was
+// dropped.
 // Loop thread only.
 #pragma once
 
@@ -42,6 +45,7 @@ class StoreMirror final : public cluster::RoomObserver {
   void status_changed(const Room& room) override;
   void hash_reported(const Room& room, std::string_view peer_id, std::uint64_t tick,
                      std::string_view hash) override;
+  void caught_up() override;
 
  private:
   using Write = std::function<void(store::Done<store::Empty>)>;
@@ -59,6 +63,7 @@ class StoreMirror final : public cluster::RoomObserver {
   std::deque<Write> queue_;
   bool up_ = true;
   bool was_down_ = false;
+  bool rewrite_pending_ = false;  // the store is back, the agreement not yet
   bool stopped_ = false;
   std::size_t in_flight_ = 0;
   std::uint64_t writes_ = 0;

@@ -2,7 +2,7 @@
 // with a SQLite file, three pods sharing a Redis store, three mesh pods
 // sharing a PostgreSQL store), protocol 1.1 (welcome.room, room-status,
 // state-hash and desync, --rooms api with 4004, a deleted room's 4011), and
-// a restarted pod or store losing nothing acknowledged.
+// a restarted pod losing nothing (a restarted store: store_outage_test.cpp).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "integration/store_support.hpp"
 #include "support/free_port.hpp"
 #include "support/json.hpp"
 #include "support/pods.hpp"
@@ -26,67 +27,7 @@
 namespace signalmesh::test {
 namespace {
 
-constexpr const char* kKey = "test-api-key-1";
-
-std::vector<std::string> pod_flags(std::vector<std::string> extra) {
-  std::vector<std::string> flags = {"--host",      "127.0.0.1", "--port",    "0",
-                                    "--log-level", "error",     "--api-key", kKey};
-  flags.insert(flags.end(), extra.begin(), extra.end());
-  return flags;
-}
-
-HttpResponse api(const std::string& base, const std::string& method, const std::string& path,
-                 const std::string& body = {}) {
-  Headers headers = {{"Authorization", std::string("Bearer ") + kKey}};
-  if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
-  return http_request(base, method, path, headers, body);
-}
-
-Json json_of(const HttpResponse& r) {
-  auto parsed = Json::parse(r.body);
-  EXPECT_TRUE(parsed.has_value()) << r.body;
-  return parsed ? *parsed : *Json::parse("{}");
-}
-
-// Polls GET /api/v1/rooms/ID until `ok` holds (records are written
-// asynchronously), at most 5 s; returns the last answer.
-template <typename Pred>
-Json room_until(const std::string& base, const std::string& room, Pred ok) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  Json last = *Json::parse("{}");
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto r = api(base, "GET", "/api/v1/rooms/" + room);
-    if (r.status == 200) {
-      last = json_of(r);
-      if (ok(last)) return last;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return last;
-}
-
-std::unique_ptr<WsClient> join(const std::string& base, const std::string& room,
-                               const std::string& peer, std::optional<Json>* welcome = nullptr) {
-  auto c = std::make_unique<WsClient>();
-  EXPECT_TRUE(c->connect(base + "/signal/" + room + "?peerId=" + peer).open);
-  auto w = c->wait_for_type("welcome");
-  EXPECT_TRUE(w.has_value()) << peer;
-  if (welcome != nullptr) *welcome = w;
-  return c;
-}
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/signalmesh-store-test-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using namespace store_support;  // NOLINT(google-build-using-namespace)
 
 TEST(StoreBinary, OnePodWithSqliteKeepsTheRoomAndFollowsTheGameAcrossARestart) {
   TempDir dir;
