@@ -128,6 +128,8 @@ class Agreement {
     bool members_done = false;
     // The sync timeout passed: admit (or refuse) with what we have.
     bool timed_out = false;
+    // The record's players, to be checked against the synced view.
+    std::vector<std::string> record_players;
   };
   struct PodState {
     Clock::Time last_seen;
@@ -181,6 +183,8 @@ class Agreement {
   void on_heartbeat(std::string_view origin, const Heartbeat& heartbeat);
   // Publishes a SyncRequest for every room where `pod_id` has members.
   void ask_for_rooms_of(const std::string& pod_id);
+  // After a pod-lost period, reports those of `uids` the room still lacks.
+  void check_stale_players(const std::string& room_id, std::vector<std::string> uids);
   void on_sync_request(const SyncRequest& request);
   void schedule_heartbeat(Clock::Duration delay);
   void on_heartbeat_tick();
@@ -206,6 +210,8 @@ class Agreement {
   Envelope envelope_;  // decode buffer, reused
   std::unique_ptr<Timer> heartbeat_timer_;
   std::unique_ptr<Timer> discovery_timer_;
+  // Per room: the grace before record players nobody has are reported stale.
+  std::unordered_map<std::string, std::unique_ptr<Timer>> stale_checks_;
   std::uint64_t incarnation_ = 0;
   // Syncs begun before this point also wait for it: a starting pod needs a
   // moment to hear which other pods are alive.

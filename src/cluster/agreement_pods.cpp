@@ -22,6 +22,7 @@ void Agreement::stop() {
   heartbeat_timer_.reset();
   discovery_timer_.reset();
   for (auto& entry : syncs_) entry.second.timeout.reset();
+  stale_checks_.clear();
 }
 
 void Agreement::schedule_heartbeat(Clock::Duration delay) {
@@ -97,6 +98,26 @@ void Agreement::on_heartbeat(std::string_view origin, const Heartbeat& heartbeat
     // too: it answers an empty list for a room it no longer follows.
     if (!fresh) ask_for_rooms_of(pod_id);
   }
+}
+
+void Agreement::check_stale_players(const std::string& room_id, std::vector<std::string> uids) {
+  if (observer_ == nullptr || !backend_up_) return;
+  // A member joining on another pod right now may be in the record before
+  // its join reaches us: it has a pod-lost period to show up.
+  stale_checks_[room_id] =
+      clock_.start_timer(settings_.pod_lost, [this, room_id, uids = std::move(uids)]() mutable {
+        // Erasing the entry destroys the timer running this: keep what we need.
+        const std::string id = std::move(room_id);
+        const std::vector<std::string> listed = std::move(uids);
+        stale_checks_.erase(id);
+        Room* room = rooms_.find(id);
+        if (room == nullptr || stopped_ || !is_caught_up()) return;
+        std::vector<std::string> stale;
+        for (const auto& uid : listed) {
+          if (room->find(uid) == nullptr) stale.push_back(uid);
+        }
+        if (!stale.empty()) observer_->players_stale(*room, stale);
+      });
 }
 
 void Agreement::ask_for_rooms_of(const std::string& pod_id) {
@@ -175,12 +196,14 @@ void Agreement::maybe_finish_sync(const std::string& room_id, bool force) {
     return;
   }
   const RoomLoad::Outcome record = sync.record;
+  std::vector<std::string> record_players = std::move(sync.record_players);
   std::vector<Participant*> pending = std::move(sync.pending);
   const bool last_resync = sync.after_outage && --outage_resyncs_ == 0;
   syncs_.erase(it);  // its timer may be the one running this (Clock allows it)
   if (last_resync && is_caught_up() && observer_) observer_->caught_up();
   Room* room = rooms_.find(room_id);
   if (room == nullptr) return;
+  if (!record_players.empty()) check_stale_players(room_id, std::move(record_players));
   for (std::size_t i = 0; i < pending.size(); ++i) {
     if (!pending[i]->closing && !record_allows(*pending[i], *room, record)) continue;
     admit(*pending[i], *room);

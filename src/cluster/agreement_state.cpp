@@ -56,6 +56,7 @@ void Agreement::room_loaded(const std::string& room_id, const RoomLoad& load) {
   if (sync == syncs_.end() || !sync->second.record_pending) return;
   sync->second.record_pending = false;
   sync->second.record = load.outcome;
+  sync->second.record_players = load.players;
   maybe_finish_sync(room_id, sync->second.members_done);
 }
 

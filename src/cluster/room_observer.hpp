@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/room.hpp"
 #include "signalmesh/store.hpp"
@@ -24,6 +25,9 @@ struct RoomLoad {
   std::uint32_t round = 1;
   std::string metadata;
   std::optional<std::uint32_t> max_members;
+  // The record's players (kFound): those the cluster turns out not to have
+  // are reported back through RoomObserver::players_stale.
+  std::vector<std::string> players;
 };
 
 class RoomObserver {
@@ -50,6 +54,10 @@ class RoomObserver {
   // (Agreement::is_caught_up() turned true): this pod's view of the rooms it
   // follows is as fresh as the cluster's.
   virtual void caught_up() {}
+  // Players of the room's record that no pod of the cluster has, a grace
+  // period after this pod started following it: members of a pod that died
+  // without a goodbye while nobody else followed the room.
+  virtual void players_stale(const Room& /*room*/, const std::vector<std::string>& /*uids*/) {}
 
  protected:
   ~RoomObserver() = default;

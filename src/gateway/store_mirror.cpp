@@ -34,6 +34,7 @@ void StoreMirror::load_room(const std::string& room_id) {
       load.round = r.value.round;
       load.metadata = std::move(r.value.metadata);
       load.max_members = r.value.max_members;
+      for (auto& player : r.value.players) load.players.push_back(std::move(player.uid));
     } else if (r.status == Status::kNotFound) {
       load.outcome = cluster::RoomLoad::Outcome::kMissing;
     } else {
@@ -85,6 +86,18 @@ void StoreMirror::hash_reported(const Room& room, std::string_view peer_id, std:
   submit([this, record = std::move(record)](Done<Empty> done) {
     store_.put_hash(record, std::move(done));
   });
+}
+
+void StoreMirror::players_stale(const Room& room, const std::vector<std::string>& uids) {
+  SM_INFO("store: room " << room.id() << " lists " << uids.size()
+                         << " players no pod has (a pod that died without a goodbye): removing");
+  stale_players_removed_ += uids.size();
+  const std::int64_t now = now_ms_();
+  for (const auto& uid : uids) {
+    submit([this, room_id = room.id(), uid, now](Done<Empty> done) {
+      store_.remove_player(room_id, uid, now, std::move(done));
+    });
+  }
 }
 
 void StoreMirror::submit(Write write) {
@@ -199,6 +212,9 @@ void StoreMirror::append_metrics(std::string& text) const {
   scalar(text, "signalmesh_store_mirror_writes_dropped_total", "counter",
          "mirror writes dropped from a full queue (repaired by the rewrite after recovery).",
          static_cast<double>(writes_dropped_));
+  scalar(text, "signalmesh_store_stale_players_removed_total", "counter",
+         "players of a record that no pod had (their pod died), removed by this pod.",
+         static_cast<double>(stale_players_removed_));
   scalar(text, "signalmesh_store_record_reads_total", "counter",
          "room records read when this pod started following a room.", static_cast<double>(reads_));
   scalar(text, "signalmesh_store_record_read_failures_total", "counter",

@@ -46,6 +46,7 @@ class StoreMirror final : public cluster::RoomObserver {
   void hash_reported(const Room& room, std::string_view peer_id, std::uint64_t tick,
                      std::string_view hash) override;
   void caught_up() override;
+  void players_stale(const Room& room, const std::vector<std::string>& uids) override;
 
  private:
   using Write = std::function<void(store::Done<store::Empty>)>;
@@ -70,6 +71,7 @@ class StoreMirror final : public cluster::RoomObserver {
   std::uint64_t write_failures_ = 0;
   std::uint64_t writes_dropped_ = 0;
   std::uint64_t reads_ = 0;
+  std::uint64_t stale_players_removed_ = 0;
   std::uint64_t read_failures_ = 0;
 };
 

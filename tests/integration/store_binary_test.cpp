@@ -118,6 +118,33 @@ TEST(StoreBinary, OnePodWithSqliteKeepsTheRoomAndFollowsTheGameAcrossARestart) {
   EXPECT_EQ(record.strings("players"), (std::vector<std::string>{"c"}));
 }
 
+TEST(StoreBinary, APodKilledWithoutAGoodbyeLeavesNoStalePlayersOnceTheRoomIsFollowedAgain) {
+  TempDir dir;
+  const std::string store = "sqlite:" + dir.path() + "/signalmesh.db";
+  const std::string room = random_id();
+  auto pod = std::make_unique<BinaryPod>(pod_flags({"--store", store}));
+  ASSERT_TRUE(pod->wait_listening()) << pod->stderr_text();
+  auto a = join(pod->url(), room, "a");
+  auto b = join(pod->url(), room, "b");
+  room_until(pod->url(), room, [](const Json& j) { return j.strings("players").size() == 2; });
+  pod->send_signal(SIGKILL);
+  ASSERT_TRUE(pod->wait_exit());
+
+  pod = std::make_unique<BinaryPod>(pod_flags({"--store", store}));
+  ASSERT_TRUE(pod->wait_listening()) << pod->stderr_text();
+  const std::string base = pod->url();
+  // The dead pod's members are still listed; a returning member is kept.
+  Json record = json_of(api(base, "GET", "/api/v1/rooms/" + room));
+  EXPECT_EQ(record.strings("players"), (std::vector<std::string>{"a", "b"})) << record.text();
+  auto b2 = join(base, room, "b");
+  record = room_until(
+      base, room,
+      [](const Json& j) { return j.strings("players") == std::vector<std::string>{"b"}; },
+      std::chrono::seconds(10));
+  EXPECT_EQ(record.strings("players"), (std::vector<std::string>{"b"})) << record.text();
+  EXPECT_EQ(record.str("hostUid"), "b");
+}
+
 TEST(StoreBinary, RoomsApiAdmitsOnlyCreatedRoomsAndADeletedRoomClosesItsMembers) {
   auto pod =
       std::make_unique<BinaryPod>(pod_flags({"--store", "sqlite::memory:", "--rooms", "api"}));
