@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "integration/store_support.hpp"
-#include "support/free_port.hpp"
 #include "support/json.hpp"
 #include "support/pods.hpp"
 #include "support/postgres_server.hpp"
@@ -227,31 +226,13 @@ void check_three_pods_share_the_record(std::vector<std::unique_ptr<BinaryPod>>& 
 
 TEST(StoreBinary, ThreeRedisPodsShareTheRedisStore) {
   RedisServer redis;
-  std::vector<std::unique_ptr<BinaryPod>> pods;
-  for (int i = 0; i < 3; ++i) {
-    pods.push_back(std::make_unique<BinaryPod>(
-        pod_flags({"--backend", "redis", "--redis-url", redis.url(), "--store", redis.url(),
-                   "--pod-id", "pod" + std::to_string(i)})));
-  }
+  auto pods = three_redis_pods(redis.url(), {});
   check_three_pods_share_the_record(pods);
 }
 
 TEST(StoreBinary, ThreeMeshPodsShareAPostgresStore) {
   PostgresServer postgres;
-  std::vector<std::uint16_t> ports;
-  for (int i = 0; i < 3; ++i) ports.push_back(free_loopback_port());
-  std::vector<std::unique_ptr<BinaryPod>> pods;
-  for (int i = 0; i < 3; ++i) {
-    std::string peers;
-    for (int j = 0; j < 3; ++j) {
-      if (j == i) continue;
-      if (!peers.empty()) peers += ",";
-      peers += "tcp://127.0.0.1:" + std::to_string(ports[j]);
-    }
-    pods.push_back(std::make_unique<BinaryPod>(pod_flags(
-        {"--backend", "zmq", "--zmq-bind", "tcp://127.0.0.1:" + std::to_string(ports[i]),
-         "--zmq-peers", peers, "--store", postgres.url(), "--pod-id", "pod" + std::to_string(i)})));
-  }
+  auto pods = three_mesh_pods(postgres.url(), {});
   check_three_pods_share_the_record(pods);
 }
 

@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "integration/store_support.hpp"
-#include "support/free_port.hpp"
 #include "support/json.hpp"
 #include "support/pods.hpp"
 #include "support/postgres_server.hpp"
@@ -130,24 +129,7 @@ std::vector<std::string> bases_of(std::vector<std::unique_ptr<BinaryPod>>& pods)
 
 TEST(StoreOutage, PostgresKilledUnderThreeMeshPodsSignalingGoesOnAndNothingIsLost) {
   PostgresServer postgres;
-  std::vector<std::uint16_t> ports;
-  for (int i = 0; i < 3; ++i) ports.push_back(free_loopback_port());
-  std::vector<std::unique_ptr<BinaryPod>> pods;
-  for (int i = 0; i < 3; ++i) {
-    std::string peers;
-    for (int j = 0; j < 3; ++j) {
-      if (j == i) continue;
-      if (!peers.empty()) peers += ",";
-      peers += "tcp://127.0.0.1:" + std::to_string(ports[j]);
-    }
-    std::vector<std::string> flags = {"--backend",   "zmq",
-                                      "--zmq-bind",  "tcp://127.0.0.1:" + std::to_string(ports[i]),
-                                      "--zmq-peers", peers,
-                                      "--store",     postgres.url(),
-                                      "--pod-id",    "pod" + std::to_string(i)};
-    flags.insert(flags.end(), kStoreTimings.begin(), kStoreTimings.end());
-    pods.push_back(std::make_unique<BinaryPod>(pod_flags(flags)));
-  }
+  auto pods = three_mesh_pods(postgres.url(), kStoreTimings);
   const auto bases = bases_of(pods);
   const std::string room = random_id();
   create_records(bases[0], room);
@@ -209,14 +191,7 @@ TEST(StoreOutage, RedisWithAofKilledUnderThreeRedisPodsLosesNothingAcknowledged)
   RedisServer::Options options;
   options.appendonly = true;
   RedisServer redis(options);
-  std::vector<std::unique_ptr<BinaryPod>> pods;
-  for (int i = 0; i < 3; ++i) {
-    std::vector<std::string> flags = {
-        "--backend", "redis",     "--redis-url", redis.url(),
-        "--store",   redis.url(), "--pod-id",    "pod" + std::to_string(i)};
-    flags.insert(flags.end(), kStoreTimings.begin(), kStoreTimings.end());
-    pods.push_back(std::make_unique<BinaryPod>(pod_flags(flags)));
-  }
+  auto pods = three_redis_pods(redis.url(), kStoreTimings);
   const auto bases = bases_of(pods);
   const std::string room = random_id();
   create_records(bases[0], room);

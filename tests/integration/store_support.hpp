@@ -13,7 +13,9 @@
 #include <thread>
 #include <vector>
 
+#include "support/free_port.hpp"
 #include "support/json.hpp"
+#include "support/pods.hpp"
 #include "support/raw_client.hpp"
 #include "support/ws_client.hpp"
 
@@ -75,6 +77,44 @@ inline std::unique_ptr<WsClient> join(const std::string& base, const std::string
   EXPECT_TRUE(w.has_value()) << peer;
   if (welcome != nullptr) *welcome = w;
   return c;
+}
+
+using Pods = std::vector<std::unique_ptr<BinaryPod>>;
+
+// Three pods over one redis-server, which is also their store.
+inline Pods three_redis_pods(const std::string& redis_url, const std::vector<std::string>& extra) {
+  Pods pods;
+  for (int i = 0; i < 3; ++i) {
+    std::vector<std::string> flags = {
+        "--backend", "redis",   "--redis-url", redis_url,
+        "--store",   redis_url, "--pod-id",    "pod" + std::to_string(i)};
+    flags.insert(flags.end(), extra.begin(), extra.end());
+    pods.push_back(std::make_unique<BinaryPod>(pod_flags(flags)));
+  }
+  return pods;
+}
+
+// Three pods of a ZeroMQ mesh on free loopback ports, sharing `store_url`.
+inline Pods three_mesh_pods(const std::string& store_url, const std::vector<std::string>& extra) {
+  std::vector<std::uint16_t> ports;
+  for (int i = 0; i < 3; ++i) ports.push_back(free_loopback_port());
+  Pods pods;
+  for (int i = 0; i < 3; ++i) {
+    std::string peers;
+    for (int j = 0; j < 3; ++j) {
+      if (j == i) continue;
+      if (!peers.empty()) peers += ",";
+      peers += "tcp://127.0.0.1:" + std::to_string(ports[j]);
+    }
+    std::vector<std::string> flags = {"--backend",   "zmq",
+                                      "--zmq-bind",  "tcp://127.0.0.1:" + std::to_string(ports[i]),
+                                      "--zmq-peers", peers,
+                                      "--store",     store_url,
+                                      "--pod-id",    "pod" + std::to_string(i)};
+    flags.insert(flags.end(), extra.begin(), extra.end());
+    pods.push_back(std::make_unique<BinaryPod>(pod_flags(flags)));
+  }
+  return pods;
 }
 
 class TempDir {
