@@ -83,6 +83,24 @@ struct ApiConfig {
   std::size_t max_body_bytes = 65536;
 };
 
+// Webhooks (app-integration.md §5, docs/webhooks.md). Off while `urls` is
+// empty.
+struct WebhookConfig {
+  // Every event goes to each of these (http:// or https://).
+  std::vector<std::string> urls;
+  // The HMAC-SHA256 key of Signalmesh-Signature; required with `urls`.
+  std::string secret;
+  // Per URL: events waiting or in flight. 10,000 is minutes of a busy
+  // pod's joins and leaves while a receiver is down, a few MB at most.
+  std::size_t max_queued = 10000;
+  // One attempt, connect included: a receiver should answer at once and do
+  // its work afterwards.
+  std::uint32_t timeout_ms = 5000;
+  // Then the event is dropped (counted). 12 attempts with backoff from
+  // 250 ms doubling to 30 s span about 4 minutes of receiver outage.
+  std::uint32_t max_attempts = 12;
+};
+
 struct Config {
   std::string host = "0.0.0.0";
   // 0 picks a free port (tests); Gateway::port() tells which.
@@ -99,6 +117,7 @@ struct Config {
   TurnConfig turn;
   RoomsConfig rooms;
   ApiConfig api;
+  WebhookConfig webhooks;
   // The store (signalmesh/store.hpp). An empty url is the backend's default
   // (Backend::default_store): sqlite:signalmesh.db for local, the Redis URL
   // for redis, none for zmq. hash_retention_ticks also bounds the hashes

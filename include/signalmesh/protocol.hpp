@@ -119,6 +119,12 @@ std::string make_peer_left(std::string_view peer_id, std::string_view reason);
 // sender_id empty: the host left (no senderId field).
 std::string make_host_change(std::string_view host_id, std::string_view previous_host_id,
                              std::string_view sender_id);
+// What the application sends through the server API (app-integration.md
+// §4): `data_json` is a JSON value's text, checked by the API, sent as it is.
+std::string make_server_message(std::string_view data_json);
+// The kick a member receives when the application kicks it (no senderId:
+// no member sent it); `reason` empty: no reason field.
+std::string make_application_kick(std::string_view target_id, std::string_view reason);
 // ref_json empty: no ref field.
 std::string make_error(ErrorCode code, std::string_view message, std::string_view ref_json);
 

@@ -45,6 +45,14 @@ const std::vector<Route>& routes() {
        "GET",
        {{"GET", {"round", "from", "to", "limit", "cursor"}, list_hashes}}},
       {{"rooms", "{roomId}", "hashes", "{tick}"}, "GET", {{"GET", {"round"}, get_tick}}},
+      {{"rooms", "{roomId}", "members"}, "GET", {{"GET", {}, list_members}}},
+      {{"rooms", "{roomId}", "members", "{peerId}"},
+       "DELETE",
+       {{"DELETE", {"reason"}, kick_member}}},
+      {{"rooms", "{roomId}", "messages"}, "POST", {{"POST", {}, send_message}}},
+      {{"rooms", "{roomId}", "host"}, "POST", {{"POST", {}, move_host}}},
+      {{"pods"}, "GET", {{"GET", {}, list_pods}}},
+      {{"events"}, "GET", {{"GET", {"limit"}, list_events}}},
   };
   return table;
 }

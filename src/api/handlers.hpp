@@ -45,6 +45,13 @@ void get_room(const Context& ctx, Input& in, Respond respond);
 void patch_room(const Context& ctx, Input& in, Respond respond);
 void delete_room(const Context& ctx, Input& in, Respond respond);
 
+void list_members(const Context& ctx, Input& in, Respond respond);
+void kick_member(const Context& ctx, Input& in, Respond respond);
+void send_message(const Context& ctx, Input& in, Respond respond);
+void move_host(const Context& ctx, Input& in, Respond respond);
+void list_pods(const Context& ctx, Input& in, Respond respond);
+void list_events(const Context& ctx, Input& in, Respond respond);
+
 void list_hashes(const Context& ctx, Input& in, Respond respond);
 void get_tick(const Context& ctx, Input& in, Respond respond);
 

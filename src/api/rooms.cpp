@@ -174,8 +174,10 @@ void create_room(const Context& ctx, Input& in, Respond respond) {
   if (limit) room.max_members = *limit;
   room.created = room.updated = ctx.now_ms();
   const std::string id = room.room_id;
-  ctx.store.create_room(std::move(room), [respond, id](store::Result<store::RoomRecord> r) {
+  LiveRooms& live = ctx.live;
+  ctx.store.create_room(std::move(room), [respond, id, &live](store::Result<store::RoomRecord> r) {
     if (!r.ok()) return respond(store_error(r.status, "room '" + id + "' exists"));
+    live.room_created(r.value);
     respond(room_response(201, r.value));
   });
 }

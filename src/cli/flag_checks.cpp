@@ -141,6 +141,18 @@ std::string check_combinations(const Settings& s, const Sources& sources,
               " both set the token secret: give only one of them";
     }
   }
+  if (error.empty()) {
+    const Source* secret = given_non_empty(sources, "webhook-secret");
+    const Source* secret_file = given_non_empty(sources, "webhook-secret-file");
+    if (secret != nullptr && secret_file != nullptr) {
+      error = secret->where + " and " + secret_file->where +
+              " both set the webhook secret: give only one of them";
+    } else if (!s.config.webhooks.urls.empty() && s.config.webhooks.secret.empty()) {
+      error = given_non_empty(sources, "webhook-url")->where +
+              " needs a secret to sign the events: set --webhook-secret-file or "
+              "SIGNALMESH_WEBHOOK_SECRET";
+    }
+  }
   if (error.empty()) error = check_turn(s.config.turn, sources, warnings);
   if (error.empty()) error = check_limits(s.config.limits, warnings);
   if (error.empty()) error = check_cluster(s.config, sources, warnings);

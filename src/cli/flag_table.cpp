@@ -60,6 +60,28 @@ bool read_api_keys(std::string_view path, std::vector<std::string>& keys) {
   return true;
 }
 
+// One line of `path`, without spaces.
+bool read_secret_file(std::string_view path, std::string& out) {
+  std::ifstream in{std::string(path)};
+  std::string secret;
+  if (!in || !std::getline(in, secret)) return false;
+  if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+  if (!is_secret(secret)) return false;
+  out = std::move(secret);
+  return true;
+}
+
+// http:// or https:// and a host; the rest is the receiver's business.
+bool is_webhook_url(std::string_view v) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (v.size() > scheme.size() && v.substr(0, scheme.size()) == scheme &&
+        v[scheme.size()] != '/' && !values::has_space_or_control(v)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Secrets are never shown, only whether one is set.
 std::string show_secret(bool set) {
   return set ? "(set)" : "\"\"";
@@ -136,15 +158,7 @@ const PodFlag kPodFlags[] = {
      [](const Config& c) { return show_secret(!c.auth.jwt_secret.empty()); }},
     {"jwt-secret-file", "PATH", "read the token secret from this file (one line)",
      "a readable file holding the secret",
-     [](Config& c, std::string_view v) {
-       std::ifstream in{std::string(v)};
-       std::string secret;
-       if (!in || !std::getline(in, secret)) return false;
-       if (!secret.empty() && secret.back() == '\r') secret.pop_back();
-       if (!is_secret(secret)) return false;
-       c.auth.jwt_secret = std::move(secret);
-       return true;
-     },
+     [](Config& c, std::string_view v) { return read_secret_file(v, c.auth.jwt_secret); },
      [](const Config&) { return std::string("\"\""); }},
     {"allowed-origins", "LIST",
      "browser origins allowed to connect (others get HTTP 403); empty: any (a warning is logged)",
@@ -291,6 +305,39 @@ const PodFlag kPodFlags[] = {
      "a readable file with at least one key, one per line, without spaces",
      [](Config& c, std::string_view v) { return read_api_keys(v, c.api.keys); },
      [](const Config&) { return std::string("\"\""); }},
+    {"webhook-url", "LIST",
+     "URLs that receive every webhook event (POST, signed); empty: no webhooks",
+     "empty, or comma-separated http:// or https:// URLs",
+     [](Config& c, std::string_view v) { return parse_list(v, is_webhook_url, c.webhooks.urls); },
+     [](const Config& c) { return show_secret(!c.webhooks.urls.empty()); }},
+    {"webhook-secret", "SECRET",
+     "HMAC-SHA256 key of the Signalmesh-Signature header (prefer the env var or "
+     "--webhook-secret-file)",
+     "a non-empty string without spaces",
+     [](Config& c, std::string_view v) {
+       if (!is_secret(v)) return false;
+       c.webhooks.secret = std::string(v);
+       return true;
+     },
+     [](const Config& c) { return show_secret(!c.webhooks.secret.empty()); }},
+    {"webhook-secret-file", "PATH", "read the webhook secret from this file (one line)",
+     "a readable file holding the secret",
+     [](Config& c, std::string_view v) { return read_secret_file(v, c.webhooks.secret); },
+     [](const Config&) { return std::string("\"\""); }},
+    {"webhook-queue", "N", "webhook events kept per URL while its receiver is slow or down",
+     "an integer >= 1",
+     [](Config& c, std::string_view v) {
+       return parse_uint(v, 1, kSizeMax, c.webhooks.max_queued);
+     },
+     [](const Config& c) { return std::to_string(c.webhooks.max_queued); }},
+    {"webhook-timeout-ms", "MS", "longest wait for a webhook receiver's answer, per attempt",
+     "an integer 1-4294967295",
+     [](Config& c, std::string_view v) { return parse_uint(v, 1, kU32Max, c.webhooks.timeout_ms); },
+     [](const Config& c) { return std::to_string(c.webhooks.timeout_ms); }},
+    {"webhook-max-attempts", "N", "attempts per webhook event and URL before it is dropped",
+     "an integer 1-1000",
+     [](Config& c, std::string_view v) { return parse_uint(v, 1, 1000, c.webhooks.max_attempts); },
+     [](const Config& c) { return std::to_string(c.webhooks.max_attempts); }},
     {"sync-timeout-ms", "MS", "longest wait for other pods' member lists before admitting",
      "an integer 1-4294967295",
      [](Config& c, std::string_view v) {

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -98,6 +99,31 @@ class Agreement {
   // room-closed and 4011.
   void close_room(const std::string& room_id);
 
+  // --- the application's live actions, from the server API of any pod
+  // (agreement_live.cpp; app-integration.md §4)
+  // Calls `fn` once with this pod's view of `room_id` made current: at once
+  // when this pod follows the room, else after following it for one member
+  // sync, as a joining member would (bounded by the sync timeout). `fn`
+  // gets nullptr when the room has no member on any pod. Afterwards the room
+  // is forgotten again unless a local member needs it. `fn` may call the
+  // *_as_application functions below on the room, and nothing else.
+  using LiveAccess = std::function<void(Room* room)>;
+  void with_live_room(const std::string& room_id, LiveAccess fn);
+  // `target` (a member, of any pod) receives `kick_json` and is closed with
+  // 4010; the others see peer-left `kicked`. False when the backend is down
+  // and `target` is on another pod (nothing happened).
+  bool kick_as_application(Room& room, const std::string& target, std::string_view kick_json);
+  // `message_json` to `target` (a member), or to every member when `target`
+  // is Relay::kBroadcast. False when it could not reach another pod.
+  bool message_as_application(Room& room, std::string_view target, std::string_view message_json);
+  // `new_host` (a member) becomes host; every member gets host-change
+  // without senderId. False when the backend is down and the room has
+  // members on other pods (nothing happened).
+  bool change_host_as_application(Room& room, const std::string& new_host);
+  // The pods this pod knows to be alive, itself included, sorted.
+  std::vector<std::string> live_pods() const;
+  const std::string& pod_id() const { return settings_.pod_id; }
+
   // --- state the gateway reads
   Room* find_room(std::string_view room_id) { return rooms_.find(room_id); }
   std::size_t room_count() const { return rooms_.room_count(); }
@@ -130,6 +156,10 @@ class Agreement {
     bool timed_out = false;
     // The record's players, to be checked against the synced view.
     std::vector<std::string> record_players;
+    // The store's record was asked for (a member is waiting, not only the API).
+    bool record_requested = false;
+    // Live actions of the API waiting for the room's view.
+    std::vector<LiveAccess> live_waiters;
   };
   struct PodState {
     Clock::Time last_seen;
@@ -142,9 +172,18 @@ class Agreement {
   // `local`: the member was this pod's.
   void announce_departure(Room& room, const std::string& peer_id, std::string_view reason,
                           const std::string& previous_host, bool local);
-  void remove_remote_member(Room& room, const std::string& peer_id, std::string_view reason);
+  // `report_lost`: this pod tells the application of a lost pod's member.
+  void remove_remote_member(Room& room, const std::string& peer_id, std::string_view reason,
+                            bool report_lost = false);
   void deliver_to_room(Room& room, const FramePtr& frame, MetricType type,
                        const Participant* except);
+  // Subscribes to a room this pod did not follow and starts its sync.
+  RoomSync& start_following(Room& room);
+  // Asks the observer for the room's record, once per sync (members need it;
+  // the API's live actions do not).
+  void request_record(Room& room, RoomSync& sync);
+  // Hands the room's view to the API's waiters once its sync is over.
+  void serve_live_waiters(const std::string& room_id, std::vector<LiveAccess> waiters);
   // Unsubscribes and forgets a room once no local member or admission needs it.
   void unfollow_if_idle(Room& room);
 

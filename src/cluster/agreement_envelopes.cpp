@@ -100,7 +100,9 @@ void Agreement::apply(Room& room, std::string_view origin, const Leave& leave) {
 }
 
 void Agreement::apply(Room& room, std::string_view, const Relay& relay) {
-  const MetricType type = relay.kind == RelayKind::kIce ? MetricType::kIce : MetricType::kSdp;
+  const MetricType type = relay.kind == RelayKind::kIce      ? MetricType::kIce
+                          : relay.kind == RelayKind::kServer ? MetricType::kServerMessage
+                                                             : MetricType::kSdp;
   if (relay.target == Relay::kBroadcast) {
     const Member* from = room.find(relay.from);
     deliver_to_room(room, frames_.make_frame(std::string(relay.body)), type,
@@ -115,9 +117,11 @@ void Agreement::apply(Room& room, std::string_view, const HostChange& change) {
   const std::string previous(room.host());
   room.set_host(change.new_host);
   note_host(room, false);
-  deliver_to_room(
-      room, frames_.make_frame(protocol::make_host_change(change.new_host, previous, change.from)),
-      MetricType::kHostChange, nullptr);
+  // The application's hand-off has no senderId (app-integration.md §4).
+  const std::string_view sender = change.from == kApplication ? std::string_view{} : change.from;
+  deliver_to_room(room,
+                  frames_.make_frame(protocol::make_host_change(change.new_host, previous, sender)),
+                  MetricType::kHostChange, nullptr);
 }
 
 void Agreement::apply(Room& room, std::string_view, const Kick& kick) {

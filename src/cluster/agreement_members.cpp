@@ -42,26 +42,39 @@ void Agreement::request_admission(Participant& p, std::string_view room_id) {
   if (room.local_count() == 0 && !is_syncing(room)) {
     // This pod starts following the room: listen, then ask for the members.
     // (begin_sync may admit `p` before it returns.)
-    if (fanout_.subscribe(room_channel(room.id()))) ++metrics_.backend_channels;
-    RoomSync& sync = syncs_[room.id()];
+    RoomSync& sync = start_following(room);
     sync.pending.push_back(&p);
-    if (observer_ != nullptr && observer_->loads_records()) {
-      // The store's record is read beside the member sync, bounded by the
-      // same timeout (app-integration.md §1).
-      sync.record_pending = true;
-      observer_->load_room(room.id());
-    } else {
-      room.state.record_known = !settings_.rooms_need_record;
-    }
+    request_record(room, sync);
     begin_sync(room, false);
     return;
   }
   auto sync = syncs_.find(room.id());
   if (sync != syncs_.end()) {
     sync->second.pending.push_back(&p);
+    // A first follow's sync may be the API's, which does not read the
+    // record (with local members it is a resync: the record is known).
+    if (room.local_count() == 0) request_record(room, sync->second);
     return;
   }
   admit(p, room);
+}
+
+Agreement::RoomSync& Agreement::start_following(Room& room) {
+  if (fanout_.subscribe(room_channel(room.id()))) ++metrics_.backend_channels;
+  return syncs_[room.id()];
+}
+
+void Agreement::request_record(Room& room, RoomSync& sync) {
+  if (sync.record_requested) return;
+  sync.record_requested = true;
+  if (observer_ != nullptr && observer_->loads_records()) {
+    // The store's record is read beside the member sync, bounded by the
+    // same timeout (app-integration.md §1).
+    sync.record_pending = true;
+    observer_->load_room(room.id());
+  } else {
+    room.state.record_known = !settings_.rooms_need_record;
+  }
 }
 
 void Agreement::admit(Participant& p, Room& room) {
@@ -158,12 +171,16 @@ void Agreement::announce_departure(Room& room, const std::string& peer_id, std::
 }
 
 void Agreement::remove_remote_member(Room& room, const std::string& peer_id,
-                                     std::string_view reason) {
+                                     std::string_view reason, bool report_lost) {
   const std::string previous(room.host());
   room.remove(peer_id);
   // A lost pod cannot say its members left: every pod that follows the
-  // room does (the store's removal is idempotent).
-  if (reason == "pod-lost" && observer_) observer_->player_removed(room, peer_id, reason);
+  // room does (the store's removal is idempotent), and one of them tells
+  // the application.
+  if (reason == "pod-lost" && observer_) {
+    observer_->player_removed(room, peer_id, reason);
+    if (report_lost) observer_->lost_member_reported(room, peer_id);
+  }
   announce_departure(room, peer_id, reason, previous, false);
 }
 

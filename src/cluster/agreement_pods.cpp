@@ -198,6 +198,7 @@ void Agreement::maybe_finish_sync(const std::string& room_id, bool force) {
   const RoomLoad::Outcome record = sync.record;
   std::vector<std::string> record_players = std::move(sync.record_players);
   std::vector<Participant*> pending = std::move(sync.pending);
+  std::vector<LiveAccess> waiters = std::move(sync.live_waiters);
   const bool last_resync = sync.after_outage && --outage_resyncs_ == 0;
   syncs_.erase(it);  // its timer may be the one running this (Clock allows it)
   if (last_resync && is_caught_up() && observer_) observer_->caught_up();
@@ -213,10 +214,12 @@ void Agreement::maybe_finish_sync(const std::string& room_id, bool force) {
       for (std::size_t j = i + 1; j < pending.size(); ++j) {
         request_admission(*pending[j], room_id);
       }
+      for (auto& waiter : waiters) with_live_room(room_id, std::move(waiter));
       return;
     }
   }
-  unfollow_if_idle(*room);
+  serve_live_waiters(room_id, std::move(waiters));
+  if (Room* still = rooms_.find(room_id)) unfollow_if_idle(*still);
 }
 
 void Agreement::send_sync(const Room& room) {
@@ -243,8 +246,24 @@ void Agreement::remove_pod(const std::string& pod_id) {
       if (m.participant == nullptr && m.pod_id == pod_id) doomed.emplace_back(room.id(), m.peer_id);
     }
   });
+  // Which pod tells the application (webhooks): the pod of each room's
+  // earliest member not on the lost pod, computed before any removal so
+  // that every pod picks the same one.
+  std::unordered_set<std::string> reporting;
+  for (const auto& entry : doomed) {
+    const std::string& room_id = entry.first;
+    if (reporting.count(room_id) != 0) continue;
+    Room* room = rooms_.find(room_id);
+    for (const auto& m : room->members()) {
+      if (m.participant == nullptr && m.pod_id == pod_id) continue;
+      if (m.participant != nullptr) reporting.insert(room_id);
+      break;
+    }
+  }
   for (const auto& [room_id, peer] : doomed) {
-    if (Room* room = rooms_.find(room_id)) remove_remote_member(*room, peer, "pod-lost");
+    if (Room* room = rooms_.find(room_id)) {
+      remove_remote_member(*room, peer, "pod-lost", reporting.count(room_id) != 0);
+    }
   }
   // Syncs that were waiting for it wait no longer.
   finish_waiting_syncs();

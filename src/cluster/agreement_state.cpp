@@ -128,6 +128,10 @@ StateHashes::Outcome Agreement::record_hash(Room& room, std::string_view peer, s
         room,
         frames_.make_frame(protocol::make_desync(room.state.round, tick, hashes.reports(tick))),
         MetricType::kDesync, nullptr);
+    const Member* host = room.find(room.host());
+    if (observer_ && host != nullptr && host->participant != nullptr) {
+      observer_->tick_desynced(room, tick, hashes.reports(tick));
+    }
   }
   return outcome;
 }
@@ -176,6 +180,9 @@ void Agreement::evict_all(Room& room) {
   for (const auto& m : room.members()) {
     if (m.participant != nullptr) ours.push_back(m.participant);
   }
+  // A deleted room does not finish its game as it empties (no status
+  // change is written or told for a room that is gone).
+  room.state.status = store::RoomStatus::kFinished;
   // The last leave may forget the room: only `ours` is used from here on.
   for (Participant* p : ours) {
     if (p->is_member) leave(*p);
@@ -199,11 +206,12 @@ void Agreement::apply(Room& room, std::string_view, const RoomClosed&) {
 void Agreement::note_host(Room& room, bool local_departure) {
   const std::string_view host = room.host();
   if (host == room.stored_host) return;
+  const std::string previous = std::move(room.stored_host);
   room.stored_host = std::string(host);
   if (observer_ == nullptr) return;
   const Member* member = host.empty() ? nullptr : room.find(host);
   const bool ours = member != nullptr ? member->participant != nullptr : local_departure;
-  if (ours) observer_->host_changed(room, host);
+  if (ours) observer_->host_changed(room, host, previous);
 }
 
 }  // namespace signalmesh::cluster

@@ -66,7 +66,8 @@ bool read(Fields& f, Relay& out) {
   std::uint64_t kind = 0;
   if (!(f.text(out.from) && f.text(out.target) && f.number(kind))) return false;
   if (kind != static_cast<std::uint64_t>(RelayKind::kSdp) &&
-      kind != static_cast<std::uint64_t>(RelayKind::kIce)) {
+      kind != static_cast<std::uint64_t>(RelayKind::kIce) &&
+      kind != static_cast<std::uint64_t>(RelayKind::kServer)) {
     return false;
   }
   out.kind = static_cast<RelayKind>(kind);

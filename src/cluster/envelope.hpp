@@ -40,7 +40,13 @@ enum class Kind : char {
 
 // What a relay carries, by its number on the wire. The numbers are fixed
 // (they were once the metrics enum's): never renumber, only add.
-enum class RelayKind : std::uint8_t { kSdp = 4, kIce = 5 };
+// kServer: a server-message of the application's (sent through the API of
+// any pod), `from` kApplication.
+enum class RelayKind : std::uint8_t { kSdp = 4, kIce = 5, kServer = 6 };
+
+// The `from` of what the application did through the server API (relays,
+// kicks, host changes): no member sent it.
+constexpr std::string_view kApplication = "-";
 
 struct Join {
   std::string_view peer;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/room.hpp"
@@ -43,8 +44,9 @@ class RoomObserver {
   // one of a lost pod.
   virtual void player_removed(const Room& room, std::string_view peer_id,
                               std::string_view reason) = 0;
-  // The room's host is now `host` (empty: the room emptied).
-  virtual void host_changed(const Room& room, std::string_view host) = 0;
+  // The room's host is now `host` (empty: the room emptied); `previous` is
+  // the host this pod saw before.
+  virtual void host_changed(const Room& room, std::string_view host, std::string_view previous) = 0;
   // The room's status or round moved forward here.
   virtual void status_changed(const Room& room) = 0;
   // A member of this pod reported a hash (first report for its tick).
@@ -58,6 +60,15 @@ class RoomObserver {
   // period after this pod started following it: members of a pod that died
   // without a goodbye while nobody else followed the room.
   virtual void players_stale(const Room& /*room*/, const std::vector<std::string>& /*uids*/) {}
+  // A member of a lost pod was removed, told on one pod only: the pod of the
+  // room's earliest-joined member that was not on the lost pod (every pod
+  // that follows the room computes the same one). player_removed has been
+  // called too, on every pod that follows the room.
+  virtual void lost_member_reported(const Room& /*room*/, std::string_view /*peer_id*/) {}
+  // A tick of the current round just became a desync, told on the pod of
+  // the room's host only (every pod reaches the verdict; one tells).
+  virtual void tick_desynced(const Room& /*room*/, std::uint64_t /*tick*/,
+                             const std::vector<std::pair<std::string, std::string>>& /*hashes*/) {}
 
  protected:
   ~RoomObserver() = default;

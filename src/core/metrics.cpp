@@ -7,9 +7,9 @@
 namespace signalmesh {
 namespace {
 
-const char* const kTypeNames[] = {"welcome", "peer-joined", "peer-left",   "host-change", "sdp",
-                                  "ice",     "kick",        "room-status", "state-hash",  "desync",
-                                  "error",   "binary",      "invalid"};
+const char* const kTypeNames[] = {
+    "welcome",     "peer-joined", "peer-left", "host-change",    "sdp",   "ice",    "kick",
+    "room-status", "state-hash",  "desync",    "server-message", "error", "binary", "invalid"};
 static_assert(sizeof(kTypeNames) / sizeof(kTypeNames[0]) ==
               static_cast<std::size_t>(MetricType::kCount));
 

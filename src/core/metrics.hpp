@@ -24,6 +24,7 @@ enum class MetricType : std::size_t {
   kRoomStatus,
   kStateHash,
   kDesync,
+  kServerMessage,
   kError,
   kBinary,
   kInvalid,  // received frames that did not name a known type

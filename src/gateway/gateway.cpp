@@ -36,7 +36,24 @@ Gateway::Impl::Impl(asio::io_context& loop, Config config, FanoutPtr fanout, sto
       *store_, !config_.rooms.require_record, config_.store.max_queued_writes,
       [this] { return static_cast<std::int64_t>(clock_.unix_us() / 1000); });
   mirror_->attach(*agreement_);
-  agreement_->set_observer(mirror_.get());
+  if (!config_.webhooks.urls.empty()) {
+    webhooks::WebhookSettings hooks;
+    hooks.urls = config_.webhooks.urls;
+    hooks.secret = config_.webhooks.secret;
+    hooks.max_queued = config_.webhooks.max_queued;
+    hooks.timeout = std::chrono::milliseconds(config_.webhooks.timeout_ms);
+    hooks.max_attempts = config_.webhooks.max_attempts;
+    hooks_ = std::make_unique<webhooks::WebhookSender>(std::move(hooks));
+    events_ = std::make_unique<WebhookEvents>(*hooks_, store_->name() != "none", [this] {
+      return static_cast<std::int64_t>(clock_.unix_us() / 1000);
+    });
+    // A room a first join created in the store is announced by the pod
+    // whose read created it.
+    mirror_->on_record_created(
+        [this](const std::string& room_id) { events_->room_created(room_id, "join"); });
+  }
+  observers_ = std::make_unique<RoomObservers>(*mirror_, events_.get());
+  agreement_->set_observer(observers_.get());
   api::ApiSettings api_settings;
   api_settings.keys = config_.api.keys;
   api_settings.max_body_bytes = config_.api.max_body_bytes;
@@ -99,6 +116,7 @@ void Gateway::Impl::start() {
                         });
   store_->start(loop_, [this](bool up) { mirror_->on_store_state(up); });
   agreement_->start();
+  if (hooks_) hooks_->start();
   started_ = true;
   schedule_ping();
   if (config_.auth.allowed_origins.empty()) {
@@ -196,6 +214,9 @@ void Gateway::Impl::stop() {
     mirror_->stop();
     store_->stop();
   }
+  // Last, so that the departures above are sent: a drained pod waits a
+  // little for its receivers (the events are not kept anywhere else).
+  if (hooks_) hooks_->stop(std::chrono::milliseconds(draining_ ? 3000 : 500));
 }
 
 Gateway::Gateway(asio::io_context& loop, Config config, FanoutPtr fanout)

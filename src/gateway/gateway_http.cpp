@@ -115,10 +115,16 @@ void Gateway::Impl::serve_api(const ConnectionPtr& con, std::string path, std::s
 
 void Gateway::Impl::room_status_changed(const store::RoomRecord& room) {
   agreement_->announce_status(room.room_id, room.status, room.round);
+  if (events_) events_->room_status(room.room_id, room.status, room.round);
 }
 
 void Gateway::Impl::room_deleted(const std::string& room_id) {
   agreement_->close_room(room_id);
+  if (events_) events_->room_deleted(room_id);
+}
+
+void Gateway::Impl::room_created(const store::RoomRecord& room) {
+  if (events_) events_->room_created(room.room_id, "api");
 }
 
 void Gateway::Impl::on_http(websocketpp::connection_hdl hdl) {
@@ -151,6 +157,7 @@ void Gateway::Impl::on_http(websocketpp::connection_hdl hdl) {
     fanout_->append_metrics(text);
     store_->append_metrics(text);
     mirror_->append_metrics(text);
+    if (hooks_) hooks_->append_metrics(text);
     respond(*con, value::ok, "text/plain; version=0.0.4; charset=utf-8", text);
   } else if (path.path == "/turn") {
     serve_turn(*con, path.query);

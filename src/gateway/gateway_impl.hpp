@@ -15,7 +15,9 @@
 #include "core/metrics.hpp"
 #include "core/room.hpp"
 #include "gateway/asio_clock.hpp"
+#include "gateway/room_observers.hpp"
 #include "gateway/store_mirror.hpp"
+#include "gateway/webhook_events.hpp"
 #include "signalmesh/config.hpp"
 #include "signalmesh/fanout.hpp"
 #include "signalmesh/gateway.hpp"
@@ -52,6 +54,20 @@ struct Gateway::Impl final : SessionOwner, cluster::FrameMaker, api::LiveRooms {
   // api::LiveRooms: what the API changed, told to the room's members.
   void room_status_changed(const store::RoomRecord& room) override;
   void room_deleted(const std::string& room_id) override;
+  void room_created(const store::RoomRecord& room) override;
+  // The live endpoints (gateway_live.cpp), through the agreement.
+  void live_members(const std::string& room_id, api::LiveDone done) override;
+  void kick_member(const std::string& room_id, const std::string& peer_id,
+                   const std::string& kick_reason, api::LiveDone done) override;
+  void send_message(const std::string& room_id, const std::string& target_id,
+                    const std::string& data_json, api::LiveDone done) override;
+  void move_host(const std::string& room_id, const std::string& host_id,
+                 api::LiveDone done) override;
+  std::vector<std::string> live_pods(std::string& self) override;
+  std::vector<api::RecentEvent> recent_events(std::size_t limit) override;
+  // Runs `act` on the room's current view, or answers what kept it from it.
+  void on_live_room(const std::string& room_id, api::LiveDone done,
+                    std::function<api::LiveResult(Room&)> act);
   double unix_seconds() const { return static_cast<double>(clock_.unix_us()) / 1e6; }
 
   // --- connections (gateway_session.cpp): open, admission, close
@@ -93,6 +109,11 @@ struct Gateway::Impl final : SessionOwner, cluster::FrameMaker, api::LiveRooms {
   std::unique_ptr<cluster::Agreement> agreement_;
   // Writes what this pod is the authority for to the store; reads records.
   std::unique_ptr<StoreMirror> mirror_;
+  // Webhooks (none without --webhook-url): the sender's thread delivers
+  // what the events observer hears.
+  std::unique_ptr<webhooks::WebhookSender> hooks_;
+  std::unique_ptr<WebhookEvents> events_;
+  std::unique_ptr<RoomObservers> observers_;
   std::unique_ptr<api::DataApi> api_;
   // Every open connection, for liveness sweeps and drain.
   std::vector<ConnectionPtr> sessions_;

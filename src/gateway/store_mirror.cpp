@@ -25,10 +25,16 @@ bool StoreMirror::loads_records() const {
 
 void StoreMirror::load_room(const std::string& room_id) {
   ++reads_;
-  store_.open_room(room_id, create_rooms_, now_ms_(), [this, room_id](Result<store::RoomRecord> r) {
+  const std::int64_t now = now_ms_();
+  store_.open_room(room_id, create_rooms_, now, [this, room_id, now](Result<store::RoomRecord> r) {
     if (stopped_ || agreement_ == nullptr) return;
     cluster::RoomLoad load;
     if (r.ok()) {
+      // A record made by this read: version 1, created at our `now`, empty.
+      if (on_record_created_ && r.value.version == 1 && r.value.created == now &&
+          r.value.players.empty()) {
+        on_record_created_(room_id);
+      }
       load.outcome = cluster::RoomLoad::Outcome::kFound;
       load.status = r.value.status;
       load.round = r.value.round;
@@ -66,7 +72,7 @@ void StoreMirror::player_removed(const Room& room, std::string_view peer_id, std
   });
 }
 
-void StoreMirror::host_changed(const Room& room, std::string_view host) {
+void StoreMirror::host_changed(const Room& room, std::string_view host, std::string_view) {
   submit([this, room_id = room.id(), host = std::string(host), now = now_ms_()](Done<Empty> done) {
     store_.set_host(room_id, host, now, std::move(done));
   });

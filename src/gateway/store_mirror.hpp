@@ -35,13 +35,17 @@ class StoreMirror final : public cluster::RoomObserver {
   void on_store_state(bool up);
   void stop() { stopped_ = true; }
   void append_metrics(std::string& text) const;
+  // Told when this pod's read of a room created its record (a first join).
+  void on_record_created(std::function<void(const std::string& room_id)> fn) {
+    on_record_created_ = std::move(fn);
+  }
 
   // cluster::RoomObserver
   bool loads_records() const override;
   void load_room(const std::string& room_id) override;
   void player_added(const Room& room, const Member& member) override;
   void player_removed(const Room& room, std::string_view peer_id, std::string_view reason) override;
-  void host_changed(const Room& room, std::string_view host) override;
+  void host_changed(const Room& room, std::string_view host, std::string_view) override;
   void status_changed(const Room& room) override;
   void hash_reported(const Room& room, std::string_view peer_id, std::uint64_t tick,
                      std::string_view hash) override;
@@ -61,6 +65,7 @@ class StoreMirror final : public cluster::RoomObserver {
   bool create_rooms_;
   std::size_t max_queued_;
   std::function<std::int64_t()> now_ms_;
+  std::function<void(const std::string&)> on_record_created_;
   std::deque<Write> queue_;
   bool up_ = true;
   bool was_down_ = false;

@@ -120,6 +120,25 @@ std::string make_desync(std::uint32_t round, std::uint64_t tick,
   return out;
 }
 
+std::string make_server_message(std::string_view data_json) {
+  std::string out;
+  out.reserve(40 + data_json.size());
+  out += "{\"type\":\"server-message\",\"data\":";
+  out += data_json;
+  out += '}';
+  return out;
+}
+
+std::string make_application_kick(std::string_view target_id, std::string_view reason) {
+  std::string out;
+  out.reserve(48 + string_room(target_id) + string_room(reason));
+  out += "{\"type\":\"kick\"";
+  append_field(out, "targetId", target_id);
+  if (!reason.empty()) append_field(out, "reason", reason);
+  out += '}';
+  return out;
+}
+
 std::string make_peer_joined(std::string_view peer_id) {
   std::string out;
   out.reserve(40 + string_room(peer_id));

@@ -95,8 +95,8 @@ TEST(EnvelopeGarbage, EveryKindOfBrokenHeaderIsMalformed) {
            "SM1 L pod-a peer\n",                         // leave without reason
            "SM1 L pod-a peer left again\n",              // extra field
            "SM1 R pod-a a1 b1\n{}",                      // relay without kind
-           "SM1 R pod-a a1 b1 6\n{}",                    // relay kind not 4/5
-           "SM1 R pod-a a1 b1 0\n{}",                    // relay kind not 4/5
+           "SM1 R pod-a a1 b1 7\n{}",                    // relay kind not 4/5/6
+           "SM1 R pod-a a1 b1 0\n{}",                    // relay kind not 4/5/6
            "SM1 R pod-a a1 b1 sdp\n{}",                  // relay kind by name
            "SM1 R pod-a a1 b1 4 x\n{}",                  // extra field
            "SM1 H pod-a a1\n",                           // hand-off without new host

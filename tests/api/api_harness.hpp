@@ -22,11 +22,49 @@ namespace signalmesh::api::testing {
 inline const std::string kKey = "key-0123456789abcdef0123456789abcdef";
 inline const std::string kOtherKey = "key-rotated-in-fedcba9876543210";
 
+// Records what the API asks of the live side and answers the live
+// endpoints with `answer` (their real effect is tested against pods in
+// tests/integration/live_api_test.cpp).
 struct RecordingLive final : LiveRooms {
+  struct Call {
+    std::string what, room_id, peer_id, text;
+  };
   void room_status_changed(const store::RoomRecord& room) override { changed.push_back(room); }
   void room_deleted(const std::string& room_id) override { deleted.push_back(room_id); }
+  void room_created(const store::RoomRecord& room) override { created.push_back(room.room_id); }
+  void live_members(const std::string& room_id, LiveDone done) override {
+    calls.push_back({"members", room_id, {}, {}});
+    done(answer);
+  }
+  void kick_member(const std::string& room_id, const std::string& peer_id,
+                   const std::string& reason, LiveDone done) override {
+    calls.push_back({"kick", room_id, peer_id, reason});
+    done(answer);
+  }
+  void send_message(const std::string& room_id, const std::string& target_id,
+                    const std::string& data_json, LiveDone done) override {
+    calls.push_back({"message", room_id, target_id, data_json});
+    done(answer);
+  }
+  void move_host(const std::string& room_id, const std::string& host_id, LiveDone done) override {
+    calls.push_back({"host", room_id, host_id, {}});
+    done(answer);
+  }
+  std::vector<std::string> live_pods(std::string& self) override {
+    self = "pod-a";
+    return {"pod-a", "pod-b"};
+  }
+  std::vector<RecentEvent> recent_events(std::size_t limit) override {
+    std::vector<RecentEvent> events = recent;
+    if (events.size() > limit) events.resize(limit);
+    return events;
+  }
   std::vector<store::RoomRecord> changed;
   std::vector<std::string> deleted;
+  std::vector<std::string> created;
+  std::vector<Call> calls;
+  LiveResult answer;
+  std::vector<RecentEvent> recent;
 };
 
 struct Reply {

@@ -15,7 +15,7 @@ TEST_P(RequestErrors, UnknownPathsAndTrailingSlashesAreNotFound) {
        {"/api", "/api/", "/api/v1", "/api/v1/", "/api/v2/users", "/api/v1/users/", "/api/v1/rooms/",
         "/api/v1/rooms/r1/", "/api/v1/rooms//hashes", "/api/v1/rooms/r1/x",
         "/api/v1/rooms/r1/hashes/", "/api/v1/rooms/r1/hashes/1/2", "/api/v1/users/a/b",
-        "/api/v1/rooms/r1/members/p1", "/api/v1/rooms/r1/messages", "/api/v1/things"}) {
+        "/api/v1/rooms/r1/members/p1/x", "/api/v1/rooms/r1/messages/x", "/api/v1/things"}) {
     const Reply reply = api->call("GET", path);
     EXPECT_EQ(reply.status, 404) << path;
     EXPECT_EQ(reply.code(), "not-found") << path;

@@ -83,6 +83,13 @@ TEST(FlagCombinations, BothTokenSecretFlagsAreRefusedWhereverEachComesFrom) {
                  {"--jwt-secret and --jwt-secret-file", "only one"});
   expect_refused(parse({"--jwt-secret-file", file}, {{"SIGNALMESH_JWT_SECRET", "x"}}),
                  {"SIGNALMESH_JWT_SECRET", "--jwt-secret-file"});
+  expect_refused(parse({"--webhook-secret", "x", "--webhook-secret-file", file}),
+                 {"--webhook-secret and --webhook-secret-file", "only one"});
+  expect_refused(parse({"--webhook-url", "http://127.0.0.1:9/h"}),
+                 {"--webhook-url", "needs a secret", "SIGNALMESH_WEBHOOK_SECRET"});
+  EXPECT_EQ(
+      parse({"--webhook-url", "http://127.0.0.1:9/h"}, {{"SIGNALMESH_WEBHOOK_SECRET", "x"}}).kind,
+      FlagsResult::kRun);
   expect_refused(parse({}, {{"SIGNALMESH_JWT_SECRET", "x"}, {"SIGNALMESH_JWT_SECRET_FILE", file}}),
                  {"SIGNALMESH_JWT_SECRET", "SIGNALMESH_JWT_SECRET_FILE"});
 }

@@ -109,6 +109,20 @@ std::vector<GoodCase> good_cases() {
        [](const Config& c) {
          return std::find(c.api.keys.begin(), c.api.keys.end(), "from-a-file") != c.api.keys.end();
        }},
+      {"webhook-url",
+       "http://127.0.0.1:9/hook,https://hooks.example.com/x?token=t",
+       [](const Config& c) {
+         return c.webhooks.urls == std::vector<std::string>{"http://127.0.0.1:9/hook",
+                                                            "https://hooks.example.com/x?token=t"};
+       },
+       {"--webhook-secret", "s"}},
+      {"webhook-secret", "from-a-file",
+       [](const Config& c) { return c.webhooks.secret == "from-a-file"; }},
+      {"webhook-secret-file", secret_file(),
+       [](const Config& c) { return c.webhooks.secret == "from-a-file"; }},
+      {"webhook-queue", "77", [](const Config& c) { return c.webhooks.max_queued == 77; }},
+      {"webhook-timeout-ms", "250", [](const Config& c) { return c.webhooks.timeout_ms == 250; }},
+      {"webhook-max-attempts", "3", [](const Config& c) { return c.webhooks.max_attempts == 3; }},
       {"sync-timeout-ms", "700", [](const Config& c) { return c.cluster.sync_timeout_ms == 700; }},
       {"redis-url",
        "redis://10.1.2.3:6380",
@@ -215,13 +229,15 @@ TEST(Flags, EveryFlagIsReadFromItsEnvironmentVariable) {
 // secret flags, and the flags of one backend at a time.
 TEST(Flags, AllFlagsThatCanGoTogetherLandInOneConfig) {
   for (const std::string backend : {"redis", "zmq"}) {
-    for (const std::string without : {"jwt-secret", "jwt-secret-file"}) {
+    // Each secret comes from a flag or from a file, never both.
+    for (const std::string without : {"-secret", "-secret-file"}) {
       std::vector<std::string> args;
       std::vector<GoodCase> used;
       for (const auto& c : good_cases()) {
         const bool other_backend = (c.flag.rfind("redis-", 0) == 0 && backend != "redis") ||
                                    (c.flag.rfind("zmq-", 0) == 0 && backend != "zmq");
-        if (c.flag == without || c.flag == "backend" || other_backend) continue;
+        const bool left_out = c.flag == "jwt" + without || c.flag == "webhook" + without;
+        if (left_out || c.flag == "backend" || other_backend) continue;
         args.push_back("--" + c.flag + "=" + c.value);
         used.push_back(c);
       }

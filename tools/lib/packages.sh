@@ -11,6 +11,7 @@ SIGNALMESH_BUILD_PACKAGES=(
   libhiredis-dev libzmq3-dev cppzmq-dev
   libcli11-dev
   libsqlite3-dev libpq-dev
+  libcurl4-openssl-dev
 )
 
 # Additionally, to run every test stage: Redis for the redis backend tests,
