@@ -332,6 +332,17 @@ std::vector<WebhookReceiver::Request> WebhookReceiver::requests() const {
   return impl_->requests;
 }
 
+std::size_t WebhookReceiver::count() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->requests.size();
+}
+
+std::vector<WebhookReceiver::Request> WebhookReceiver::requests_from(std::size_t first) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (first >= impl_->requests.size()) return {};
+  return {impl_->requests.begin() + static_cast<std::ptrdiff_t>(first), impl_->requests.end()};
+}
+
 bool WebhookReceiver::wait_for(const std::function<bool(const std::vector<Request>&)>& pred,
                                std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;

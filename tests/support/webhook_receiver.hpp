@@ -29,6 +29,10 @@ class WebhookReceiver {
   std::string url(const std::string& path = "/hook") const;  // "http://127.0.0.1:PORT/hook"
   // Every request so far, in arrival order (also those answered with an error).
   std::vector<Request> requests() const;
+  // How many so far, and those from the first-th on (cheap polling for
+  // benchmarks that receive many).
+  std::size_t count() const;
+  std::vector<Request> requests_from(std::size_t first) const;
   // Polls until pred(requests()) is true or the timeout passes; returns the
   // last result of pred.
   bool wait_for(const std::function<bool(const std::vector<Request>&)>& pred,
