@@ -2,14 +2,19 @@
 # The command-line tools against real servers: signalmesh-bench (relay
 # patterns, open loop, idle, connect storm, and across two pods over Redis:
 # nothing lost, no server error), signalmesh-cli (two clients exchange a
-# message), signalmesh-zmq-keygen (a key pair, its modes, --public). Checks
-# what the tools report, never how fast: timing belongs to tools/bench.
-#   tests/tools/tools_test.sh SIGNALMESH BENCH CLI KEYGEN
+# message), signalmesh-zmq-keygen (a key pair, its modes, --public),
+# signalmesh-token (a pod with auth admits its token, refuses it for another
+# room, and the tool refuses a secret on its command line), and
+# signalmesh-bench-webhooks (both modes, a short run). Checks what the tools
+# report, never how fast: timing belongs to tools/bench.
+#   tests/tools/tools_test.sh SIGNALMESH BENCH CLI KEYGEN TOKEN BENCH_WEBHOOKS
 set -euo pipefail
 binary=$(realpath "$1")
 bench=$(realpath "$2")
 cli=$(realpath "$3")
 keygen=$(realpath "$4")
+token=$(realpath "$5")
+bench_webhooks=$(realpath "$6")
 # shellcheck source=tools/lib/processes.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/processes.sh"
 start_scratch tools
@@ -117,5 +122,53 @@ echo "signalmesh-zmq-keygen: a key pair"
   fail "--public does not print the public key file's key"
 [ "$(grep -v '^#' "$work/pod0.pub" | tr -d '\n' | wc -c)" = 40 ] || fail "the public key is not 40 characters"
 if (cd "$work" && "$keygen" pod0 >/dev/null 2>&1); then fail "keygen overwrote a key without --force"; fi
+
+echo "signalmesh-token: a pod with auth admits the token it mints"
+secret="tok-$RANDOM$RANDOM"
+printf '%s\n' "$secret" >"$work/jwt.secret"
+auth_port=$(start_pod auth --jwt-secret-file "$work/jwt.secret") || fail "the auth pod did not start"
+auth_url="ws://127.0.0.1:$auth_port"
+room="tok$RANDOM"
+minted=$(SIGNALMESH_JWT_SECRET="" "$token" --peer-id carol --room "$room" --jwt-secret-file "$work/jwt.secret") ||
+  fail "signalmesh-token exited $?"
+[[ $minted =~ ^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$ ]] ||
+  fail "signalmesh-token printed more than one token: '$minted'"
+"$cli" "$auth_url" "$room" --peer-id carol --token "$minted" --grace-ms 1500 </dev/null \
+  >"$work/carol.out" 2>"$work/carol.log" || fail "carol with a minted token: cli exited $?"
+grep -q '"welcome"' "$work/carol.out" || fail "carol's minted token was not admitted"
+status=0
+"$cli" "$auth_url" "other$room" --peer-id carol --token "$minted" --grace-ms 1500 </dev/null \
+  >/dev/null 2>"$work/carol-other.log" || status=$?
+[[ $status == 3 ]] && grep -q '^closed 4003' "$work/carol-other.log" ||
+  fail "a token for another room was not refused with 4003 (exit $status: $(cat "$work/carol-other.log"))"
+any=$(SIGNALMESH_JWT_SECRET="$secret" "$token" --peer-id dave --room '*' --ttl 60) ||
+  fail "signalmesh-token from the environment exited $?"
+"$cli" "$auth_url" "any$room" --peer-id dave --token "$any" --grace-ms 1500 </dev/null \
+  >"$work/dave.out" 2>"$work/dave.log" || fail "a token for room * was refused: $(cat "$work/dave.log")"
+status=0
+"$token" --peer-id eve --room "$room" --jwt-secret "$secret" >"$work/eve.out" 2>&1 || status=$?
+[[ $status == 2 ]] && grep -q 'not taken on the command line' "$work/eve.out" ||
+  fail "signalmesh-token took --jwt-secret on its command line (exit $status)"
+status=0
+SIGNALMESH_JWT_SECRET="" "$token" --peer-id eve --room "$room" >/dev/null 2>&1 || status=$?
+[[ $status == 2 ]] || fail "signalmesh-token without a secret exited $status, not 2"
+
+echo "signalmesh-bench-webhooks: the sender against a receiver, and the receiver mode"
+"$bench_webhooks" --mode sender --events 300 --rooms 10 --rate 2000 >"$work/hooks.json" ||
+  fail "signalmesh-bench-webhooks --mode sender exited $?"
+expect_json "$work/hooks.json" 'j["paced"]["received"] == 300 and j["burst"]["received"] == 300'
+"$bench_webhooks" --mode receiver --port-file "$work/hooks.port" --secret "$secret" --idle-ms 3000 \
+  --timeout 60 >"$work/receiver.json" &
+receiver=$!
+pids+=("$receiver")
+for _ in $(seq 100); do [[ -s $work/hooks.port ]] && break; sleep 0.05; done
+hooks_port=$(start_pod hooks --webhook-url "http://127.0.0.1:$(cat "$work/hooks.port")/hooks" \
+  --webhook-secret-file "$work/jwt.secret") || fail "the webhook pod did not start"
+echo '{"type":"ice","targetId":"nobody","candidate":{"candidate":"x"}}' |
+  "$cli" "ws://127.0.0.1:$hooks_port" "hooks$room" --peer-id frank --grace-ms 1000 \
+  >/dev/null 2>&1 || true
+wait "$receiver" || fail "the receiver mode exited $?: $(cat "$work/receiver.json")"
+expect_json "$work/receiver.json" \
+  'j["types"].get("peer.joined") == 1 and j["types"].get("peer.left") == 1 and j["bad_signatures"] == 0'
 
 echo "tools: all checks passed"
