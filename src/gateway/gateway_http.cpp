@@ -1,8 +1,9 @@
-// Plain HTTP (health, readiness, metrics, demo) and the pre-upgrade checks
-// that answer with an HTTP status (protocol.md §1, §7).
+// Plain HTTP (health, readiness, metrics, demo, the operator page) and the
+// pre-upgrade checks that answer with an HTTP status (protocol.md §1, §7).
 #include <string>
 #include <string_view>
 
+#include "admin/admin_page.hpp"
 #include "auth/origin.hpp"
 #include "auth/token.hpp"
 #include "auth/turn.hpp"
@@ -161,6 +162,15 @@ void Gateway::Impl::on_http(websocketpp::connection_hdl hdl) {
     respond(*con, value::ok, "text/plain; version=0.0.4; charset=utf-8", text);
   } else if (path.path == "/turn") {
     serve_turn(*con, path.query);
+  } else if ((path.path == "/admin" || path.path == "/admin/") && api_->enabled()) {
+    // Only with API keys: without them the page could show nothing, and the
+    // path is a 404 like any other unknown one.
+    const auto& page = http::admin_page();
+    respond(*con, value::ok, "text/html; charset=utf-8", std::string(page.html));
+    con->replace_header("Content-Security-Policy", page.content_security_policy);
+    con->replace_header("X-Frame-Options", "DENY");
+    con->replace_header("X-Content-Type-Options", "nosniff");
+    con->replace_header("Referrer-Policy", "no-referrer");
   } else if (path.is_signal) {
     respond(*con, value::upgrade_required, "text/plain; charset=utf-8",
             "this endpoint takes a WebSocket upgrade\n");
