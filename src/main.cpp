@@ -13,9 +13,11 @@
 #include <iostream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "cli/flags.hpp"
+#include "core/build_info.hpp"
 #include "core/log.hpp"
 #include "signalmesh/backends.hpp"
 #include "signalmesh/gateway.hpp"
@@ -68,6 +70,15 @@ std::string url_host(const std::string& host) {
 }
 
 int run(int argc, char** argv) {
+  // Like --help, --version wins over everything else on the command line.
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--version") {
+      std::cout << "signalmesh " << signalmesh::build_info::kVersion << " (commit "
+                << signalmesh::build_info::kCommit << ")\n"
+                << std::flush;
+      return 0;
+    }
+  }
   const auto flags = signalmesh::parse_flags(
       argc, argv, [](const char* name) -> const char* { return std::getenv(name); });
   if (flags.kind == signalmesh::FlagsResult::kHelp) {

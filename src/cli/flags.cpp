@@ -220,7 +220,9 @@ std::string flags_help() {
          "\n"
          "Flags:\n"
          "  -h, --help\n"
-         "      show this help and exit\n";
+         "      show this help and exit\n"
+         "  --version\n"
+         "      print the version and the git commit it was built from, and exit\n";
   for (const auto& info : flag_infos()) {
     out << "  " << info.name << ' ' << info.value_name << "  (env " << info.env << ", default "
         << info.default_value << ")\n"

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "core/process_metrics.hpp"
 #include "core/prometheus.hpp"
 
 namespace signalmesh {
@@ -130,6 +131,7 @@ std::string Metrics::render() const {
          "Backend channels this pod is subscribed to.", backend_channels);
   relay_latency.render(out, "signalmesh_relay_latency_seconds",
                        "Time from receiving a client message to queueing it for its recipients.");
+  process_metrics::append(out);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include "core/build_info.hpp"
 #include "core/log.hpp"
 #include "gateway/gateway_impl.hpp"
 #include "store/none/none_store.hpp"
@@ -71,6 +72,9 @@ void Gateway::Impl::start() {
   server_.init_asio(&loop_);
   server_.set_reuse_addr(true);
   server_.set_listen_backlog(1024);
+  // Every answer, websocketpp's own errors included, names signalmesh (not
+  // the library and its version).
+  server_.set_user_agent(std::string("signalmesh/") + build_info::kVersion);
   server_.set_max_message_size(config_.limits.max_message_bytes);
   // The API's bodies (checked again there, with a 413 of its own).
   server_.set_max_http_body_size(api_->enabled() ? config_.api.max_body_bytes + 1 : 4096);

@@ -39,6 +39,21 @@ class HttpRequest : public websocketpp::http::parser::request {
     return value;
   }
 
+  // websocketpp answers a request it cannot parse (431 headers too large,
+  // 413 body too large, 400) with the exception's message as the reason
+  // phrase, which its parser leaves empty: "HTTP/1.1 431 ". Fill in the
+  // standard phrase.
+  std::size_t consume(char const* buf, std::size_t len) {
+    try {
+      return request::consume(buf, len);
+    } catch (websocketpp::http::exception& e) {
+      if (e.m_error_msg.empty()) {
+        e.m_error_msg = websocketpp::http::status_code::get_string(e.m_error_code);
+      }
+      throw;
+    }
+  }
+
   // Drops the request's header map (~0.9 KB per connection) once the
   // upgrade is done: nothing reads the headers after it, and an idle
   // connection's memory is mostly websocketpp's (docs/benchmarks.md, P1).
