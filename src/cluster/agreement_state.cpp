@@ -191,12 +191,15 @@ void Agreement::evict_all(Room& room) {
 }
 
 void Agreement::close_room(const std::string& room_id) {
-  if (Room* room = rooms_.find(room_id)) evict_all(*room);
-  // Published even when we do not follow the room: its pods do.
+  // Published first, even when we do not follow the room (its pods do): the
+  // channel keeps order, so every pod hears of the deletion before the
+  // leaves of our members below, never those as ordinary departures (a
+  // peer-left, a host moved to one of its members, their webhooks).
   if (backend_up_ && protocol::is_valid_id(room_id)) {
     fanout_.publish(room_channel(room_id), encode(settings_.pod_id, RoomClosed{"deleted"}));
     ++metrics_.backend_publishes;
   }
+  if (Room* room = rooms_.find(room_id)) evict_all(*room);
 }
 
 void Agreement::apply(Room& room, std::string_view, const RoomClosed&) {

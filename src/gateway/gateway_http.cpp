@@ -24,7 +24,40 @@ void respond(Connection& con, websocketpp::http::status_code::value status,
   con.set_body(std::move(body));
 }
 
+// CORS for /turn, so that a page of an allowed origin on another host can
+// fetch its credentials: the same --allowed-origins as the upgrade (empty:
+// every origin). A request without Origin is not a browser's and needs no
+// headers. False when the origin is refused (the caller answers 403).
+bool allow_cross_origin(Connection& con, const std::vector<std::string>& allowed) {
+  const std::string& origin = con.get_request_header("Origin");
+  if (origin.empty()) return true;
+  if (!auth::origin_allowed(origin, true, allowed)) return false;
+  con.replace_header("Access-Control-Allow-Origin", origin);
+  con.replace_header("Vary", "Origin");
+  return true;
+}
+
 }  // namespace
+
+// OPTIONS /turn: the browser's preflight before a GET with Authorization.
+void Gateway::Impl::serve_turn_preflight(Connection& con) {
+  using websocketpp::http::status_code::value;
+  if (config_.turn.uris.empty()) {
+    respond(con, value::not_found, "text/plain; charset=utf-8",
+            "no TURN or STUN servers are configured\n");
+    return;
+  }
+  if (!allow_cross_origin(con, config_.auth.allowed_origins)) {
+    ++metrics_.http_rejected_403;
+    respond(con, value::forbidden, "text/plain; charset=utf-8", "origin not allowed\n");
+    return;
+  }
+  respond(con, value::no_content, "text/plain; charset=utf-8", "");
+  con.remove_header("Content-Type");
+  con.replace_header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+  con.replace_header("Access-Control-Allow-Headers", "Authorization");
+  con.replace_header("Access-Control-Max-Age", "600");
+}
 
 // GET /turn?peerId=...[&token=...] (protocol.md §7): guarded by the same
 // token as /signal when auth is on (also accepted as a Bearer header).
@@ -33,6 +66,13 @@ void Gateway::Impl::serve_turn(Connection& con, std::string_view query) {
   const char* kText = "text/plain; charset=utf-8";
   if (config_.turn.uris.empty()) {
     respond(con, value::not_found, kText, "no TURN or STUN servers are configured\n");
+    return;
+  }
+  // Every answer below (errors too) carries the CORS headers, so that the
+  // page can read why it was refused.
+  if (!allow_cross_origin(con, config_.auth.allowed_origins)) {
+    ++metrics_.http_rejected_403;
+    respond(con, value::forbidden, kText, "origin not allowed\n");
     return;
   }
   bool has_peer = false;
@@ -137,6 +177,10 @@ void Gateway::Impl::on_http(websocketpp::connection_hdl hdl) {
     return;
   }
   const std::string& method = con->get_request().get_method();
+  if (method == "OPTIONS" && path.path == "/turn") {
+    serve_turn_preflight(*con);
+    return;
+  }
   if (method != "GET" && method != "HEAD") {
     con->replace_header("Allow", "GET, HEAD");
     respond(*con, value::method_not_allowed, "text/plain; charset=utf-8", "method not allowed\n");

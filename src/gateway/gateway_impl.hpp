@@ -49,6 +49,7 @@ struct Gateway::Impl final : SessionOwner, cluster::FrameMaker, api::LiveRooms {
   bool on_validate(websocketpp::connection_hdl hdl);
   void on_http(websocketpp::connection_hdl hdl);
   void serve_turn(Connection& con, std::string_view query);
+  void serve_turn_preflight(Connection& con);
   // /api/...: answered later, when the store has (api/data_api.hpp).
   void serve_api(const ConnectionPtr& con, std::string path, std::string query);
   // api::LiveRooms: what the API changed, told to the room's members.

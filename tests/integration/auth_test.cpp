@@ -130,6 +130,46 @@ TEST_F(Auth, TurnEndpointIsGuardedByTheSameToken) {
   EXPECT_EQ(bearer.status, 200);
 }
 
+// A page of an allowed origin on another host fetches its credentials with
+// CORS: the preflight of its GET with Authorization, then the GET (errors
+// too carry the headers, so the page can read why). Another origin: 403.
+TEST_F(Auth, TurnAnswersCrossOriginRequestsOfAllowedOriginsOnly) {
+  const Headers preflight = {{"Origin", "https://tenant.example.org"},
+                             {"Access-Control-Request-Method", "GET"},
+                             {"Access-Control-Request-Headers", "authorization"}};
+  auto pre = http_request(pod_.url(), "OPTIONS", "/turn?peerId=alice", preflight);
+  EXPECT_EQ(pre.status, 204);
+  EXPECT_EQ(pre.header("access-control-allow-origin"), "https://tenant.example.org");
+  EXPECT_NE(pre.header("access-control-allow-methods").find("GET"), std::string::npos);
+  EXPECT_EQ(pre.header("access-control-allow-headers"), "Authorization");
+  EXPECT_EQ(pre.header("vary"), "Origin");
+  EXPECT_TRUE(pre.body.empty());
+
+  const Headers page = {{"Origin", "https://app.example.com"},
+                        {"Authorization", "Bearer " + token("alice", "*")}};
+  auto ok = http_get(pod_.url(), "/turn?peerId=alice", page);
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.header("access-control-allow-origin"), "https://app.example.com");
+  auto refused =
+      http_get(pod_.url(), "/turn?peerId=alice", {{"Origin", "https://app.example.com"}});
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(refused.header("access-control-allow-origin"), "https://app.example.com");
+
+  for (const char* method : {"OPTIONS", "GET"}) {
+    auto foreign = http_request(pod_.url(), method, "/turn?peerId=alice",
+                                {{"Origin", "https://evil.example.com"},
+                                 {"Authorization", "Bearer " + token("alice", "*")}});
+    EXPECT_EQ(foreign.status, 403) << method;
+    EXPECT_EQ(foreign.header("access-control-allow-origin"), "") << method;
+  }
+  // Not a browser: no Origin, no CORS headers, answered as before.
+  auto tool = http_get(pod_.url(), "/turn?peerId=alice&token=" + token("alice", "*"));
+  EXPECT_EQ(tool.status, 200);
+  EXPECT_EQ(tool.header("access-control-allow-origin"), "");
+  // Other paths take no preflight.
+  EXPECT_EQ(http_request(pod_.url(), "OPTIONS", "/healthz", preflight).status, 405);
+}
+
 TEST(TurnOff, WithoutTurnSecretsTurnIs404AndWelcomeHasNoIceServers) {
   InProcessPod pod(test_config());
   EXPECT_EQ(http_get(pod.url(), "/turn?peerId=alice").status, 404);

@@ -6,14 +6,10 @@
 # The members are signalmesh-cli clients on pods 1 and 2; the live calls go
 # to pod 3, which holds none, and the deletion to pod 1. Every step prints
 # the command it runs: the output doubles as the example of docs/api.md §7.
-#
-# Known bug (src/cluster/agreement_state.cpp, Agreement::evict_all): the
-# deleting pod removes its own members with ordinary leaves, published
-# before the room's RoomClosed, so the other pods first treat them as
-# departures: their members get peer-left (reason left) and, when the host
-# was one of them, host-change, and the new host's pod sends host.changed,
-# all before room-closed. Tolerated (and printed) by default, like the
-# agreement tests' SKIP_KNOWN_BUG; OPERATOR_CURL_KNOWN_BUGS=1 fails on it.
+# The deletion goes through the host's pod on purpose: that pod's own
+# members leave after the RoomClosed it publishes, so the other pods never
+# take them for ordinary departures (no peer-left, no host moved, no
+# host.changed before room-closed; Agreement::close_room).
 #   tests/live/operator_curl.sh SIGNALMESH_BIN CLI_BIN RECEIVER_BIN
 set -euo pipefail
 binary=$(realpath "$1")
@@ -23,11 +19,6 @@ receiver=$(realpath "$3")
 source "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib/processes.sh"
 start_scratch operator-curl
 started=$SECONDS
-strict=${OPERATOR_CURL_KNOWN_BUGS:-0}
-known_bug() {
-  if [[ "$strict" == 1 ]]; then fail "known bug: $*"; fi
-  echo "    KNOWN BUG (OPERATOR_CURL_KNOWN_BUGS=1 fails on it): $*"
-}
 
 # fail MESSAGE: says what went wrong, shows the logs, exits 1 (the trap cleans up).
 fail() {
@@ -203,12 +194,7 @@ for m in alice bob; do
   echo "    $m: $(grep room-closed "$work/$m.out"), then $(cat "$work/$m.err")"
   # Between the server message and room-closed a deletion tells nothing.
   between=$(jq -c 'select(.type != "error")' "$work/$m.out" | sed '1,/"server-message"/d')
-  if [[ -n "$between" ]]; then
-    if [[ -n "$(jq -c 'select(.type != "host-change" and (.type != "peer-left" or .reason != "left"))' <<<"$between")" ]]; then
-      fail "$m got other messages than room-closed from the deletion: $between"
-    fi
-    known_bug "$m was told of the deletion's leaves before room-closed: ${between//$'\n'/ }"
-  fi
+  [[ -z "$between" ]] || fail "$m was told more than room-closed of the deletion: $between"
 done
 api "$pod3" GET "/api/v1/rooms/$room"
 expect_status 404
@@ -220,14 +206,10 @@ step "the receiver saw each event once, every request signed"
 # member it closed (docs/webhooks.md). Nothing else: no host.changed (the
 # host was never kicked), no room.status (the room never played).
 expected='peer.joined:alice peer.joined:bob peer.joined:carol peer.left:alice/left peer.left:bob/left peer.left:carol/kicked room.created room.deleted'
-# The known bug's event, tolerated once unless OPERATOR_CURL_KNOWN_BUGS=1.
-tolerated='host.changed:bob<-alice'
-[[ "$strict" == 1 ]] && tolerated=''
 check_hooks() {
-  python3 - "$work/hooks.jsonl" "$room" "$expected" "$1" "$tolerated" <<'PY'
+  python3 - "$work/hooks.jsonl" "$room" "$expected" "$1" <<'PY'
 import collections, json, sys
 path, room, expected, final = sys.argv[1], sys.argv[2], sorted(sys.argv[3].split()), sys.argv[4] == "final"
-tolerated = collections.Counter(sys.argv[5].split())
 lines = [json.loads(l) for l in open(path) if l.strip()]
 errors, first = [], {}
 for n, h in enumerate(lines, 1):
@@ -254,8 +236,7 @@ if others:
     errors.append(f"events of other rooms: {[(h['roomId'], h['type']) for h in others]}")
 missing = list((collections.Counter(expected) - collections.Counter(got)).elements())
 extra_counts = collections.Counter(got) - collections.Counter(expected)
-known = list((extra_counts & tolerated).elements())
-extra = list((extra_counts - tolerated).elements())
+extra = list(extra_counts.elements())
 if not final:
     sys.exit(0 if not missing else 1)
 if missing: errors.append(f"missing: {missing}")
@@ -265,8 +246,6 @@ if not errors:
     for h in sorted(events, key=lambda h: h["time"]):
         print(f"    {h['time']} {h['id']} {label(h)}")
     print(f"    {len(lines)} requests, {len(first)} distinct events, every signature valid")
-    for k in known:
-        print(f"    KNOWN BUG (OPERATOR_CURL_KNOWN_BUGS=1 fails on it): {k} was told during the deletion")
 sys.exit(1 if errors else 0)
 PY
 }
