@@ -131,6 +131,9 @@ std::string Metrics::render() const {
          "Backend channels this pod is subscribed to.", backend_channels);
   relay_latency.render(out, "signalmesh_relay_latency_seconds",
                        "Time from receiving a client message to queueing it for its recipients.");
+  admission_latency.render(out, "signalmesh_admission_seconds",
+                           "Time from the WebSocket upgrade to the welcome (the room's sync and "
+                           "record read included).");
   process_metrics::append(out);
   return out;
 }

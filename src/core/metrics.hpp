@@ -91,6 +91,7 @@ struct Metrics {
   std::int64_t backend_channels = 0;
   bool backend_up = false;
   Histogram relay_latency;
+  Histogram admission_latency;
 
   void count_received(MetricType t) { ++received[static_cast<std::size_t>(t)]; }
   void count_sent(MetricType t, std::uint64_t n = 1) { sent[static_cast<std::size_t>(t)] += n; }

@@ -102,6 +102,8 @@ void Gateway::Impl::close(Session& session, int close_code, ErrorCode error) {
 void Gateway::Impl::admitted(Session& session, Room& room) {
   // Liveness counts from admission: a wait for the room's sync is ours.
   session.last_seen = std::chrono::steady_clock::now();
+  metrics_.admission_latency.observe(
+      std::chrono::duration<double>(session.last_seen - session.opened_at).count());
   std::vector<std::string> peers;
   peers.reserve(room.size());
   for (const auto& member : room.members()) {

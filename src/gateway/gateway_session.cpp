@@ -15,6 +15,7 @@ void Gateway::Impl::on_open(websocketpp::connection_hdl hdl) {
   const auto now = std::chrono::steady_clock::now();
   con->owner = this;
   con->last_seen = now;
+  con->opened_at = now;
   con->bucket = TokenBucket(config_.limits.rate_per_second, config_.limits.rate_burst, now);
   con->index = sessions_.size();
   con->listed = true;

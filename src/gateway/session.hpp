@@ -36,6 +36,8 @@ struct Session : cluster::Participant {
   std::uint32_t refused_in_row = 0;
   // Last frame or pong from the client (liveness).
   std::chrono::steady_clock::time_point last_seen{};
+  // The upgrade's completion, for signalmesh_admission_seconds.
+  std::chrono::steady_clock::time_point opened_at{};
 
   void deliver(const cluster::FramePtr& frame, MetricType type) override {
     owner->deliver(*this, frame, type);

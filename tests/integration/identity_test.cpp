@@ -13,6 +13,7 @@
 
 #include "support/pods.hpp"
 #include "support/raw_client.hpp"
+#include "support/ws_client.hpp"
 
 namespace signalmesh::test {
 namespace {
@@ -99,7 +100,14 @@ TEST(Identity, EveryAnswerNamesSignalmeshAndCarriesItsReasonPhrase) {
 }
 
 TEST(Identity, MetricsHaveTheBuildInfoAndTheProcessFamilies) {
-  const HttpResponse r = http_get(PodSet::shared().next_url(), "/metrics");
+  const std::string base = PodSet::shared().next_url();
+  {
+    // One admission at least, counted by signalmesh_admission_seconds.
+    WsClient ws;
+    ASSERT_TRUE(ws.connect(base + "/signal/" + random_id() + "?peerId=identity").open);
+    ASSERT_TRUE(ws.expect_message_of_type("welcome"));
+  }
+  const HttpResponse r = http_get(base, "/metrics");
   ASSERT_EQ(r.status, 200);
   EXPECT_TRUE(std::regex_search(
       r.body, std::regex("\nsignalmesh_build_info\\{version=\"[0-9]+\\.[0-9]+\\.[0-9]+\",commit=\""
@@ -112,6 +120,10 @@ TEST(Identity, MetricsHaveTheBuildInfoAndTheProcessFamilies) {
                             " [0-9.e+]+\n");
     EXPECT_TRUE(std::regex_search(r.body, sample)) << family;
   }
+  EXPECT_NE(r.body.find("\n# TYPE signalmesh_admission_seconds histogram\n"), std::string::npos);
+  const auto admissions = r.body.find("\nsignalmesh_admission_seconds_count ");
+  ASSERT_NE(admissions, std::string::npos);
+  EXPECT_GE(std::stod(r.body.substr(admissions + 36)), 1.0);
   // The resident set of a running pod is more than a megabyte, and it holds
   // at least its listener and this request's socket.
   const auto value = [&](const std::string& name) {
