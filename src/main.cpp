@@ -149,6 +149,10 @@ int run(int argc, char** argv) {
   std::cout << "signalmesh listening on http://" << url_host(config.host) << ":" << gateway.port()
             << " (backend " << backend_name << ", pod " << gateway.config().pod_id << ")"
             << std::endl;
+  if (gateway.internal_port() != 0) {
+    std::cout << "signalmesh internal endpoints on http://" << url_host(config.internal_host) << ":"
+              << gateway.internal_port() << " (metrics, health, API, admin)" << std::endl;
+  }
 
   loop.run();
   SM_INFO("stopped");

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -105,6 +106,13 @@ struct Config {
   std::string host = "0.0.0.0";
   // 0 picks a free port (tests); Gateway::port() tells which.
   std::uint16_t port = 8080;
+  // The internal listener (docs/operations.md): /metrics, /readyz, /healthz,
+  // the API and /admin move there from the public port. Off while
+  // internal_port is unset; 0 picks a free port (Gateway::internal_port()).
+  std::optional<std::uint16_t> internal_port;
+  std::string internal_host = "127.0.0.1";
+  // The demo page and its browser client at / (off: 404).
+  bool demo = true;
   // Which fan-out backend: a name of the backend table (local, redis, zmq;
   // signalmesh/backends.hpp). Each backend's own settings (Redis URL, mesh
   // endpoints, CURVE keys) live with the backend, not here.

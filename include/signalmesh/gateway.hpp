@@ -34,6 +34,8 @@ class Gateway {
   void start();
   // The bound port (useful with config.port == 0). Valid after start().
   std::uint16_t port() const;
+  // The internal listener's bound port (config.internal_port); 0 without one.
+  std::uint16_t internal_port() const;
   // Graceful drain: readyz turns 503, new upgrades get 503, every connection
   // is closed with 1001; `on_drained` runs on the loop once all are gone or
   // config.drain_timeout_ms has passed. Loop thread only.

@@ -109,6 +109,40 @@ const PodFlag kPodFlags[] = {
      "an integer 0-65535",
      [](Config& c, std::string_view v) { return parse_uint(v, 0, 65535, c.port); },
      [](const Config& c) { return std::to_string(c.port); }},
+    {"internal-host", "ADDRESS",
+     "IP address of the internal listener (a pod network's address, or 0.0.0.0, for probes "
+     "from outside the host)",
+     "an IPv4 or IPv6 address such as 127.0.0.1, 10.0.0.5 or ::1",
+     [](Config& c, std::string_view v) {
+       if (!is_ip_address(v)) return false;
+       c.internal_host = std::string(v);
+       return true;
+     },
+     [](const Config& c) { return show_string(c.internal_host); }},
+    {"internal-port", "PORT",
+     "serve /metrics, /readyz, /healthz, the API and /admin on this port instead of the public "
+     "one (which then serves only /signal, /turn and the demo); 0 picks a free one; empty: off",
+     "an integer 0-65535, or empty for off",
+     [](Config& c, std::string_view v) {
+       if (v.empty()) {
+         c.internal_port.reset();
+         return true;
+       }
+       std::uint16_t port = 0;
+       if (!parse_uint(v, 0, 65535, port)) return false;
+       c.internal_port = port;
+       return true;
+     },
+     [](const Config& c) {
+       return c.internal_port ? std::to_string(*c.internal_port) : std::string("(off)");
+     }},
+    {"demo", "on|off", "serve the demo page and its browser client at /", "on or off",
+     [](Config& c, std::string_view v) {
+       if (v != "on" && v != "off") return false;
+       c.demo = v == "on";
+       return true;
+     },
+     [](const Config& c) { return std::string(c.demo ? "on" : "off"); }},
     // Its accepted values come from the backend table (all_flags()).
     {"backend", "NAME", "fan-out backend between pods", nullptr,
      [](Config& c, std::string_view v) {

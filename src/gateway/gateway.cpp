@@ -65,31 +65,61 @@ Gateway::Impl::Impl(asio::io_context& loop, Config config, FanoutPtr fanout, sto
   });
 }
 
+void Gateway::Impl::configure_listener(Server& server) {
+  using websocketpp::connection_hdl;
+  server.init_asio(&loop_);
+  server.set_reuse_addr(true);
+  server.set_listen_backlog(1024);
+  // Every answer, websocketpp's own errors included, names signalmesh (not
+  // the library and its version).
+  server.set_user_agent(std::string("signalmesh/") + build_info::kVersion);
+  server.set_max_message_size(config_.limits.max_message_bytes);
+  // The API's bodies (checked again there, with a 413 of its own).
+  server.set_max_http_body_size(api_->enabled() ? config_.api.max_body_bytes + 1 : 4096);
+  server.set_open_handshake_timeout(config_.limits.handshake_timeout_ms);
+  server.set_close_handshake_timeout(config_.limits.close_timeout_ms);
+  // After its close frame, a connection reads until the client's end for at
+  // most as long again (ws_socket.hpp).
+  server.set_linger(std::chrono::milliseconds(config_.limits.close_timeout_ms));
+  // websocketpp never sets TCP_NODELAY; small frames would wait ~40 ms.
+  server.set_socket_init_handler([](connection_hdl, asio::ip::tcp::socket& socket) {
+    asio::error_code ec;
+    socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  });
+}
+
+namespace {
+
+// Binds and starts accepting; returns the bound port. `what` names the flags
+// in the error.
+std::uint16_t listen_on(Server& server, const std::string& host, std::uint16_t port,
+                        const char* what) {
+  asio::error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  if (ec) {
+    throw std::runtime_error(std::string("invalid ") + what + " '" + host + "': " + ec.message());
+  }
+  server.listen(asio::ip::tcp::endpoint(address, port), ec);
+  if (ec) {
+    throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + " (" + what +
+                             "): " + ec.message());
+  }
+  const std::uint16_t bound = server.get_local_endpoint(ec).port();
+  server.start_accept(ec);
+  if (ec) throw std::runtime_error("cannot accept: " + ec.message());
+  return bound;
+}
+
+}  // namespace
+
 void Gateway::Impl::start() {
   using websocketpp::connection_hdl;
   // An embedding program has only Config to set the level with.
   log::set_level(config_.log_level);
-  server_.init_asio(&loop_);
-  server_.set_reuse_addr(true);
-  server_.set_listen_backlog(1024);
-  // Every answer, websocketpp's own errors included, names signalmesh (not
-  // the library and its version).
-  server_.set_user_agent(std::string("signalmesh/") + build_info::kVersion);
-  server_.set_max_message_size(config_.limits.max_message_bytes);
-  // The API's bodies (checked again there, with a 413 of its own).
-  server_.set_max_http_body_size(api_->enabled() ? config_.api.max_body_bytes + 1 : 4096);
-  server_.set_open_handshake_timeout(config_.limits.handshake_timeout_ms);
-  server_.set_close_handshake_timeout(config_.limits.close_timeout_ms);
-  // After its close frame, a connection reads until the client's end for at
-  // most as long again (ws_socket.hpp).
-  server_.set_linger(std::chrono::milliseconds(config_.limits.close_timeout_ms));
-  // websocketpp never sets TCP_NODELAY; small frames would wait ~40 ms.
-  server_.set_socket_init_handler([](connection_hdl, asio::ip::tcp::socket& socket) {
-    asio::error_code ec;
-    socket.set_option(asio::ip::tcp::no_delay(true), ec);
-  });
+  configure_listener(server_);
   server_.set_validate_handler([this](connection_hdl h) { return on_validate(h); });
-  server_.set_http_handler([this](connection_hdl h) { on_http(h); });
+  server_.set_http_handler(
+      [this](connection_hdl h) { on_http(server_.get_con_from_hdl(h), Listener::kPublic); });
   server_.set_open_handler([this](connection_hdl h) { on_open(h); });
   server_.set_close_handler([this](connection_hdl h) { on_close(h); });
   server_.set_fail_handler([this](connection_hdl h) { on_close(h); });
@@ -99,18 +129,24 @@ void Gateway::Impl::start() {
     if (auto con = server_.get_con_from_hdl(h, ec))
       con->last_seen = std::chrono::steady_clock::now();
   });
-
-  asio::error_code ec;
-  const auto address = asio::ip::make_address(config_.host, ec);
-  if (ec) throw std::runtime_error("invalid --host '" + config_.host + "': " + ec.message());
-  server_.listen(asio::ip::tcp::endpoint(address, config_.port), ec);
-  if (ec) {
-    throw std::runtime_error("cannot listen on " + config_.host + ":" +
-                             std::to_string(config_.port) + ": " + ec.message());
+  port_ = listen_on(server_, config_.host, config_.port, "--host/--port");
+  if (config_.internal_port) {
+    configure_listener(internal_server_);
+    // Plain HTTP only: an upgrade here is a 404, like any path it does not serve.
+    internal_server_.set_validate_handler([this](connection_hdl h) {
+      auto con = internal_server_.get_con_from_hdl(h);
+      ++metrics_.http_rejected_404;
+      con->set_status(websocketpp::http::status_code::not_found);
+      con->replace_header("Content-Type", "text/plain; charset=utf-8");
+      con->set_body("not found\n");
+      return false;
+    });
+    internal_server_.set_http_handler([this](connection_hdl h) {
+      on_http(internal_server_.get_con_from_hdl(h), Listener::kInternal);
+    });
+    internal_port_ = listen_on(internal_server_, config_.internal_host, *config_.internal_port,
+                               "--internal-host/--internal-port");
   }
-  port_ = server_.get_local_endpoint(ec).port();
-  server_.start_accept(ec);
-  if (ec) throw std::runtime_error("cannot accept: " + ec.message());
 
   fanout_->start(loop_, FanoutHandlers{
                             [this](std::string_view channel, std::string_view payload) {
@@ -134,6 +170,10 @@ void Gateway::Impl::start() {
                                 : std::string("off (no --api-key)")));
   SM_INFO("gateway pod " << config_.pod_id << " listening on " << config_.host << ":" << port_
                          << " (backend " << fanout_->name() << ", store " << store_->name() << ")");
+  if (internal_port_ != 0) {
+    SM_INFO("internal endpoints (metrics, health, API, admin) on " << config_.internal_host << ":"
+                                                                   << internal_port_);
+  }
 }
 
 bool Gateway::Impl::is_ready() const {
@@ -206,6 +246,7 @@ void Gateway::Impl::stop() {
   if (started_) {
     asio::error_code ec;
     server_.stop_listening(ec);
+    if (internal_port_ != 0) internal_server_.stop_listening(ec);
     const auto open = sessions_;
     for (const auto& con : open) {
       con->closing = true;
@@ -238,6 +279,9 @@ void Gateway::start() {
 }
 std::uint16_t Gateway::port() const {
   return impl_->port_;
+}
+std::uint16_t Gateway::internal_port() const {
+  return impl_->internal_port_;
 }
 void Gateway::drain(std::function<void()> on_drained) {
   impl_->drain(std::move(on_drained));

@@ -168,10 +168,26 @@ void Gateway::Impl::room_created(const store::RoomRecord& room) {
   if (events_) events_->room_created(room.room_id, "api");
 }
 
-void Gateway::Impl::on_http(websocketpp::connection_hdl hdl) {
+bool Gateway::Impl::serves(Listener listener, std::string_view path) const {
+  const bool operator_path = path == "/healthz" || path == "/readyz" || path == "/metrics" ||
+                             path == "/admin" || path == "/admin/" ||
+                             api::DataApi::is_api_path(path);
+  if (listener == Listener::kInternal) return operator_path;
+  // The public port: everything without an internal port, else what a
+  // browser needs. The demo only with --demo on.
+  if (operator_path) return !config_.internal_port.has_value();
+  if (path == "/turn" || split_request(path).is_signal) return true;
+  return config_.demo;
+}
+
+void Gateway::Impl::on_http(const ConnectionPtr& con, Listener listener) {
   using websocketpp::http::status_code::value;
-  auto con = server_.get_con_from_hdl(hdl);
   const auto path = split_request(con->get_resource());
+  if (!serves(listener, path.path)) {
+    ++metrics_.http_rejected_404;
+    respond(*con, value::not_found, "text/plain; charset=utf-8", "not found\n");
+    return;
+  }
   if (api::DataApi::is_api_path(path.path)) {
     serve_api(con, std::string(path.path), std::string(path.query));
     return;

@@ -47,7 +47,14 @@ struct Gateway::Impl final : SessionOwner, cluster::FrameMaker, api::LiveRooms {
 
   // --- HTTP and handshake (gateway_http.cpp)
   bool on_validate(websocketpp::connection_hdl hdl);
-  void on_http(websocketpp::connection_hdl hdl);
+  // Which listener a request came in on (docs/operations.md, the internal
+  // port): kPublic without an internal port serves everything.
+  enum class Listener { kPublic, kInternal };
+  void on_http(const ConnectionPtr& con, Listener listener);
+  // Whether `path` is answered on `listener` (others are a 404).
+  bool serves(Listener listener, std::string_view path) const;
+  // The settings both listeners share (limits, Server header, TCP_NODELAY).
+  void configure_listener(Server& server);
   void serve_turn(Connection& con, std::string_view query);
   void serve_turn_preflight(Connection& con);
   // /api/...: answered later, when the store has (api/data_api.hpp).
@@ -103,6 +110,8 @@ struct Gateway::Impl final : SessionOwner, cluster::FrameMaker, api::LiveRooms {
   FanoutPtr fanout_;
   store::StorePtr store_;
   Server server_;
+  // Only with --internal-port: HTTP only, no WebSocket upgrades.
+  Server internal_server_;
   Metrics metrics_;
   protocol::Validator validator_;
   AsioClock clock_;
@@ -122,6 +131,7 @@ struct Gateway::Impl final : SessionOwner, cluster::FrameMaker, api::LiveRooms {
   asio::steady_timer drain_timer_;
   std::function<void()> on_drained_;
   std::uint16_t port_ = 0;
+  std::uint16_t internal_port_ = 0;  // 0: no internal listener
   bool started_ = false;
   bool draining_ = false;
   bool stopped_ = false;

@@ -32,6 +32,9 @@ TEST(Flags, HelpListsEveryFlagWithItsValueEnvironmentVariableAndDefault) {
       {"--config", "\"\""},
       {"--host", "0.0.0.0"},
       {"--port", "8080"},
+      {"--internal-host", "127.0.0.1"},
+      {"--internal-port", "(off)"},
+      {"--demo", "on"},
       {"--backend", "local"},
       {"--pod-id", "\"\""},
       {"--log-level", "info"},
@@ -112,6 +115,11 @@ std::vector<BadCase> bad_cases() {
   return {
       // not a number at all, or not only a number
       {"port", "http"},
+      {"internal-port", "http"},
+      {"internal-port", "65536"},
+      {"internal-host", "localhost"},
+      {"demo", "yes"},
+      {"demo", "ON"},
       {"port", "80a"},
       {"port", "8 0"},
       {"port", " 80"},
