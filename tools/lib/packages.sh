@@ -16,11 +16,12 @@ SIGNALMESH_BUILD_PACKAGES=(
 
 # Additionally, to run every test stage: Redis for the redis backend tests,
 # curl and jq for the shell tests that drive the API as an operator would,
+# nginx for the reverse-proxy recipe's test (cluster/nginx),
 # Python with YAML for the deployment manifest check, clang and its runtime
 # for libFuzzer, Chromium for the browser test.
 # shellcheck disable=SC2034  # used by the scripts that source this file
 SIGNALMESH_TEST_PACKAGES=(
-  redis-server coturn curl jq
+  redis-server coturn curl jq nginx-light
   postgresql
   python3 python3-yaml
   clang libclang-rt-14-dev
