@@ -17,21 +17,11 @@
 
 #include "auth/token.hpp"
 #include "core/values.hpp"
+#include "signalmesh/protocol.hpp"
 
 namespace {
 
 constexpr std::int64_t kMaxTtlSeconds = 366LL * 24 * 3600;
-
-// protocol.md §1: 1 to 64 characters of [A-Za-z0-9_-] (a room may be "*").
-bool valid_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
 
 int usage_error(const std::string& text) {
   std::fprintf(stderr, "signalmesh-token: %s (see --help)\n", text.c_str());
@@ -65,10 +55,10 @@ int main(int argc, char** argv) {
         "--jwt-secret is not taken on the command line (other users can read argv): use "
         "--jwt-secret-file FILE or SIGNALMESH_JWT_SECRET");
   }
-  if (!valid_id(peer_id)) {
+  if (!signalmesh::protocol::is_valid_id(peer_id)) {
     return usage_error("--peer-id must be 1 to 64 characters of [A-Za-z0-9_-]");
   }
-  if (room != "*" && !valid_id(room)) {
+  if (room != "*" && !signalmesh::protocol::is_valid_id(room)) {
     return usage_error("--room must be * or 1 to 64 characters of [A-Za-z0-9_-]");
   }
   if (ttl < 1 || ttl > kMaxTtlSeconds) {
