@@ -145,10 +145,21 @@ int run(int argc, char** argv) {
     }
   };
   signals.async_wait(on_signal);
+  // SIGHUP: the TLS certificate is read again (systemctl reload, a renewal
+  // hook); never a stop.
+  asio::signal_set hangups(loop, SIGHUP);
+  std::function<void(const asio::error_code&, int)> on_hangup = [&](const asio::error_code& ec,
+                                                                    int) {
+    if (ec) return;
+    const std::string why = gateway.reload_tls();
+    if (!why.empty() && !config.tls.enabled()) SM_INFO("SIGHUP: " << why);
+    hangups.async_wait(on_hangup);
+  };
+  hangups.async_wait(on_hangup);
 
-  std::cout << "signalmesh listening on http://" << url_host(config.host) << ":" << gateway.port()
-            << " (backend " << backend_name << ", pod " << gateway.config().pod_id << ")"
-            << std::endl;
+  std::cout << "signalmesh listening on " << (config.tls.enabled() ? "https://" : "http://")
+            << url_host(config.host) << ":" << gateway.port() << " (backend " << backend_name
+            << ", pod " << gateway.config().pod_id << ")" << std::endl;
   if (gateway.internal_port() != 0) {
     std::cout << "signalmesh internal endpoints on http://" << url_host(config.internal_host) << ":"
               << gateway.internal_port() << " (metrics, health, API, admin)" << std::endl;

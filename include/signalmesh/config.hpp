@@ -102,6 +102,13 @@ struct WebhookConfig {
   std::uint32_t max_attempts = 12;
 };
 
+// TLS on the public listener (docs/operations.md): both files or neither.
+struct TlsSettings {
+  std::string cert_file;  // PEM: the certificate, then its chain
+  std::string key_file;   // PEM: its private key
+  bool enabled() const { return !cert_file.empty(); }
+};
+
 struct Config {
   std::string host = "0.0.0.0";
   // 0 picks a free port (tests); Gateway::port() tells which.
@@ -113,6 +120,7 @@ struct Config {
   std::string internal_host = "127.0.0.1";
   // The demo page and its browser client at / (off: 404).
   bool demo = true;
+  TlsSettings tls;
   // Which fan-out backend: a name of the backend table (local, redis, zmq;
   // signalmesh/backends.hpp). Each backend's own settings (Redis URL, mesh
   // endpoints, CURVE keys) live with the backend, not here.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "signalmesh/config.hpp"
 #include "signalmesh/fanout.hpp"
@@ -36,6 +37,11 @@ class Gateway {
   std::uint16_t port() const;
   // The internal listener's bound port (config.internal_port); 0 without one.
   std::uint16_t internal_port() const;
+  // Reads config.tls's files again (SIGHUP in the binary): connections
+  // accepted from now on get the new certificate, open ones keep theirs.
+  // Returns "" or why it was refused (the previous certificate stays).
+  // Loop thread only.
+  std::string reload_tls();
   // Graceful drain: readyz turns 503, new upgrades get 503, every connection
   // is closed with 1001; `on_drained` runs on the loop once all are gone or
   // config.drain_timeout_ms has passed. Loop thread only.

@@ -153,6 +153,12 @@ std::string check_combinations(const Settings& s, const Sources& sources,
               "SIGNALMESH_WEBHOOK_SECRET";
     }
   }
+  if (error.empty() && s.config.tls.cert_file.empty() != s.config.tls.key_file.empty()) {
+    const Source* given =
+        given_non_empty(sources, s.config.tls.cert_file.empty() ? "tls-key-file" : "tls-cert-file");
+    error = (given ? given->where : std::string("one TLS file")) +
+            " needs its pair: give both --tls-cert-file and --tls-key-file, or neither";
+  }
   if (error.empty()) error = check_turn(s.config.turn, sources, warnings);
   if (error.empty()) error = check_limits(s.config.limits, warnings);
   if (error.empty()) error = check_cluster(s.config, sources, warnings);

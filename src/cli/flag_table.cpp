@@ -136,6 +136,21 @@ const PodFlag kPodFlags[] = {
      [](const Config& c) {
        return c.internal_port ? std::to_string(*c.internal_port) : std::string("(off)");
      }},
+    {"tls-cert-file", "PATH",
+     "serve wss:// and https:// on the public port with this PEM certificate (and its chain); "
+     "reloaded on SIGHUP; empty: plain ws://",
+     "a path",
+     [](Config& c, std::string_view v) {
+       c.tls.cert_file = std::string(v);
+       return true;
+     },
+     [](const Config& c) { return show_string(c.tls.cert_file); }},
+    {"tls-key-file", "PATH", "the PEM private key of --tls-cert-file (reloaded with it)", "a path",
+     [](Config& c, std::string_view v) {
+       c.tls.key_file = std::string(v);
+       return true;
+     },
+     [](const Config& c) { return show_string(c.tls.key_file); }},
     {"demo", "on|off", "serve the demo page and its browser client at /", "on or off",
      [](Config& c, std::string_view v) {
        if (v != "on" && v != "off") return false;

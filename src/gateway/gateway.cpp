@@ -11,6 +11,7 @@
 #include "core/log.hpp"
 #include "gateway/gateway_impl.hpp"
 #include "store/none/none_store.hpp"
+#include "websocket/tls_stream.hpp"
 
 namespace signalmesh {
 
@@ -129,6 +130,10 @@ void Gateway::Impl::start() {
     if (auto con = server_.get_con_from_hdl(h, ec))
       con->last_seen = std::chrono::steady_clock::now();
   });
+  // Before listening: a bad certificate stops the start (exit 1).
+  if (config_.tls.enabled()) {
+    server_.set_tls_context(make_tls_context(config_.tls.cert_file, config_.tls.key_file));
+  }
   port_ = listen_on(server_, config_.host, config_.port, "--host/--port");
   if (config_.internal_port) {
     configure_listener(internal_server_);
@@ -169,11 +174,25 @@ void Gateway::Impl::start() {
                                 ? "on (" + std::to_string(config_.api.keys.size()) + " key(s))"
                                 : std::string("off (no --api-key)")));
   SM_INFO("gateway pod " << config_.pod_id << " listening on " << config_.host << ":" << port_
-                         << " (backend " << fanout_->name() << ", store " << store_->name() << ")");
+                         << (config_.tls.enabled() ? " with TLS" : "") << " (backend "
+                         << fanout_->name() << ", store " << store_->name() << ")");
   if (internal_port_ != 0) {
     SM_INFO("internal endpoints (metrics, health, API, admin) on " << config_.internal_host << ":"
                                                                    << internal_port_);
   }
+}
+
+std::string Gateway::Impl::reload_tls() {
+  if (!config_.tls.enabled()) return "TLS is off (no --tls-cert-file): nothing to reload";
+  try {
+    server_.set_tls_context(make_tls_context(config_.tls.cert_file, config_.tls.key_file));
+  } catch (const std::exception& e) {
+    SM_WARN("TLS: the certificate was not reloaded, the previous one stays: " << e.what());
+    return e.what();
+  }
+  SM_INFO("TLS: certificate reloaded from " << config_.tls.cert_file
+                                            << " (open connections keep theirs)");
+  return {};
 }
 
 bool Gateway::Impl::is_ready() const {
@@ -282,6 +301,9 @@ std::uint16_t Gateway::port() const {
 }
 std::uint16_t Gateway::internal_port() const {
   return impl_->internal_port_;
+}
+std::string Gateway::reload_tls() {
+  return impl_->reload_tls();
 }
 void Gateway::drain(std::function<void()> on_drained) {
   impl_->drain(std::move(on_drained));

@@ -44,6 +44,7 @@ struct Gateway::Impl final : SessionOwner, cluster::FrameMaker, api::LiveRooms {
   void schedule_ping();
   void on_ping_tick();
   bool is_ready() const;
+  std::string reload_tls();
 
   // --- HTTP and handshake (gateway_http.cpp)
   bool on_validate(websocketpp::connection_hdl hdl);

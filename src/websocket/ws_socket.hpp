@@ -1,5 +1,7 @@
 // The gateway's socket policy for websocketpp: plain TCP, as websocketpp's
-// basic_socket, with a lingering close.
+// basic_socket, or TLS over it when the listener has a certificate (the
+// stream of tls_stream.hpp; the handshake is post_init's, under websocketpp's
+// own timer), with a lingering close.
 //
 // Why: websocketpp ends a connection with shutdown(both) and then closes
 // the socket. When the client still has frames in flight (it kept writing
@@ -28,6 +30,8 @@
 #include <memory>
 #include <websocketpp/transport/asio/security/none.hpp>
 
+#include "websocket/tls_stream.hpp"
+
 namespace signalmesh {
 
 namespace ws_socket_detail {
@@ -41,11 +45,45 @@ class LingeringSocket : public ws_socket_detail::basic::connection {
   using Base = ws_socket_detail::basic::connection;
 
   void set_linger(std::chrono::milliseconds linger) { linger_ = linger; }
+  // The listener's certificate slot, read when the connection starts (after
+  // its accept: websocketpp makes the next connection before it arrives).
+  // An empty slot: plain TCP.
+  void set_tls_slot(std::shared_ptr<const TlsSlot> slot) { tls_slot_ = std::move(slot); }
+
+  // What websocketpp's transport reads and writes through (it names
+  // socket_con_type::get_socket statically, so this hides basic_socket's);
+  // basic_socket's own code and ours use get_raw_socket().
+  MaybeTlsStream& get_socket() { return *stream_; }
+  bool is_secure() const { return tls_slot_ && tls_slot_->context; }
+
+  // These hide basic_socket's for the same reason.
+  websocketpp::lib::error_code init_asio(Base::io_service_ptr service, Base::strand_ptr strand,
+                                         bool is_server) {
+    auto ec = Base::init_asio(service, strand, is_server);
+    if (!ec) stream_ = std::make_unique<MaybeTlsStream>(Base::get_raw_socket());
+    return ec;
+  }
+  void post_init(websocketpp::transport::asio::socket::init_handler callback) {
+    if (!is_secure()) {
+      Base::post_init(std::move(callback));
+      return;
+    }
+    stream_->use_tls(tls_slot_->context);
+    auto self = std::static_pointer_cast<LingeringSocket>(Base::get_shared());
+    stream_->tls().async_handshake(
+        asio::ssl::stream_base::server, [self, callback](const asio::error_code& ec) {
+          namespace socket = websocketpp::transport::asio::socket;
+          callback(ec ? socket::make_error_code(socket::error::tls_handshake_failed)
+                      : websocketpp::lib::error_code());
+        });
+  }
 
   // Called by websocketpp's transport in place of basic_socket's
   // async_shutdown (it names socket_con_type::async_shutdown statically).
+  // With TLS too the close frame is the end of the conversation: no
+  // close_notify is awaited (RFC 6455 §7.1.1 closes the TCP connection).
   void async_shutdown(websocketpp::transport::asio::socket::shutdown_handler handler) {
-    auto& socket = get_socket();
+    auto& socket = get_raw_socket();
     asio::error_code ec;
     // websocketpp may still have a read outstanding on this socket; it must
     // not see (and try to parse) the bytes discarded from here on. Its
@@ -77,7 +115,7 @@ class LingeringSocket : public ws_socket_detail::basic::connection {
     on_lingered_ = nullptr;
     asio::error_code ignored;
     linger_timer_->cancel();
-    get_socket().cancel(ignored);
+    get_raw_socket().cancel(ignored);
     // End of stream, a reset, a timeout: none of them is websocketpp's to
     // report, the close frame went out before.
     done(asio::error_code());
@@ -88,20 +126,22 @@ class LingeringSocket : public ws_socket_detail::basic::connection {
     // Whatever the client still sends is thrown away: one buffer serves every
     // lingering connection (the loop is one thread and nothing reads it).
     static std::array<char, 4096> sink;
-    self->get_socket().async_read_some(asio::buffer(sink),
-                                       [self](const asio::error_code& ec, std::size_t) {
-                                         if (!self->on_lingered_) return;
-                                         if (ec) {
-                                           self->end_linger();  // the client's end (or an error)
-                                         } else {
-                                           discard(self);
-                                         }
-                                       });
+    self->get_raw_socket().async_read_some(
+        asio::buffer(sink), [self](const asio::error_code& ec, std::size_t) {
+          if (!self->on_lingered_) return;
+          if (ec) {
+            self->end_linger();  // the client's end (or an error)
+          } else {
+            discard(self);
+          }
+        });
   }
 
   websocketpp::transport::asio::socket::shutdown_handler on_lingered_;
   std::unique_ptr<asio::steady_timer> linger_timer_;
   std::chrono::milliseconds linger_{0};
+  std::shared_ptr<const TlsSlot> tls_slot_;
+  std::unique_ptr<MaybeTlsStream> stream_;
 };
 
 // The endpoint half of the policy: hands each new connection its linger time.
@@ -113,15 +153,23 @@ class LingeringSocketEndpoint : public ws_socket_detail::basic::endpoint {
 
   // How long a closing connection keeps reading for the client's end.
   void set_linger(std::chrono::milliseconds linger) { linger_ = linger; }
+  // The certificate of the connections accepted from now on; null: plain
+  // TCP. A reload (SIGHUP) sets a new one; open connections keep theirs.
+  void set_tls_context(std::shared_ptr<asio::ssl::context> context) {
+    tls_slot_->context = std::move(context);
+  }
+  bool is_secure() const { return tls_slot_->context != nullptr; }
 
  protected:
   websocketpp::lib::error_code init(socket_con_ptr socket) {
     socket->set_linger(linger_);
+    socket->set_tls_slot(tls_slot_);
     return ws_socket_detail::basic::endpoint::init(socket);
   }
 
  private:
   std::chrono::milliseconds linger_{0};
+  std::shared_ptr<TlsSlot> tls_slot_ = std::make_shared<TlsSlot>();
 };
 
 }  // namespace signalmesh

@@ -62,8 +62,11 @@ for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null 2>&1 && break; sleep
 curl -fs "$base/healthz" >/dev/null || fail "no /healthz through nginx"
 
 echo "nginx: the demo page, /turn and the Origin check come through"
-curl -fs "$base/" | grep -q RTCPeerConnection || fail "no demo page through nginx"
-curl -fs "$base/turn?peerId=alice" | grep -q stun.example.com || fail "no /turn through nginx"
+# (Read whole first: grep -q stops early, and curl's SIGPIPE would fail the pipe.)
+page=$(curl -fs "$base/") || fail "no demo page through nginx"
+grep -q RTCPeerConnection <<<"$page" || fail "the demo page through nginx is not the demo"
+turn=$(curl -fs "$base/turn?peerId=alice") || fail "no /turn through nginx"
+grep -q stun.example.com <<<"$turn" || fail "/turn through nginx has not the pod's URIs: $turn"
 status=$(curl -s -o /dev/null -w '%{http_code}' -H 'Origin: https://evil.example.com' \
   -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
   -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' "$base/signal/r1?peerId=eve")

@@ -34,6 +34,8 @@ TEST(Flags, HelpListsEveryFlagWithItsValueEnvironmentVariableAndDefault) {
       {"--port", "8080"},
       {"--internal-host", "127.0.0.1"},
       {"--internal-port", "(off)"},
+      {"--tls-cert-file", "\"\""},
+      {"--tls-key-file", "\"\""},
       {"--demo", "on"},
       {"--backend", "local"},
       {"--pod-id", "\"\""},
