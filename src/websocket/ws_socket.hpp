@@ -28,6 +28,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <websocketpp/transport/asio/security/none.hpp>
 
 #include "websocket/tls_stream.hpp"
@@ -60,7 +61,7 @@ class LingeringSocket : public ws_socket_detail::basic::connection {
   websocketpp::lib::error_code init_asio(Base::io_service_ptr service, Base::strand_ptr strand,
                                          bool is_server) {
     auto ec = Base::init_asio(service, strand, is_server);
-    if (!ec) stream_ = std::make_unique<MaybeTlsStream>(Base::get_raw_socket());
+    if (!ec) stream_.emplace(Base::get_raw_socket());
     return ec;
   }
   void post_init(websocketpp::transport::asio::socket::init_handler callback) {
@@ -141,7 +142,7 @@ class LingeringSocket : public ws_socket_detail::basic::connection {
   std::unique_ptr<asio::steady_timer> linger_timer_;
   std::chrono::milliseconds linger_{0};
   std::shared_ptr<const TlsSlot> tls_slot_;
-  std::unique_ptr<MaybeTlsStream> stream_;
+  std::optional<MaybeTlsStream> stream_;  // in place: no allocation per connection
 };
 
 // The endpoint half of the policy: hands each new connection its linger time.
