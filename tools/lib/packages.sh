@@ -18,14 +18,16 @@ SIGNALMESH_BUILD_PACKAGES=(
 # curl and jq for the shell tests that drive the API as an operator would,
 # nginx for the reverse-proxy recipe's test (cluster/nginx),
 # Python with YAML for the deployment manifest check, clang and its runtime
-# for libFuzzer, Chromium for the browser test.
+# for libFuzzer, Chromium for the browser test, and NSS's certutil
+# (libnss3-tools) with which the browser test over TLS adds its test CA to the
+# NSS database Chromium reads (tests/e2e/tls.test.mjs).
 # shellcheck disable=SC2034  # used by the scripts that source this file
 SIGNALMESH_TEST_PACKAGES=(
   redis-server coturn curl jq nginx-light
   postgresql
   python3 python3-yaml
   clang libclang-rt-14-dev
-  chromium
+  chromium libnss3-tools
 )
 
 # Node.js and npm run the browser test; a machine that already has `node`
