@@ -25,7 +25,7 @@ SIGNALMESH_BUILD_PACKAGES=(
 SIGNALMESH_TEST_PACKAGES=(
   redis-server coturn curl jq nginx-light
   postgresql
-  python3 python3-yaml
+  python3 python3-yaml systemd  # systemd: systemd-analyze, for cluster/systemd's check
   clang libclang-rt-14-dev
   chromium libnss3-tools
 )
