@@ -21,14 +21,21 @@
 #include "core/log.hpp"
 #include "signalmesh/backends.hpp"
 #include "signalmesh/gateway.hpp"
+#include "signalmesh/protocol.hpp"
 
 namespace {
 
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
+// One line on stderr; a json line once --log-format json is in force (a bad
+// command line is reported before it is, as text).
 int fail(int code, const std::string& message) {
-  std::fprintf(stderr, "signalmesh: %s\n", message.c_str());
+  if (signalmesh::log::format() == signalmesh::LogFormat::kJson) {
+    signalmesh::log::write(signalmesh::LogLevel::kError, "signalmesh: " + message);
+  } else {
+    std::fprintf(stderr, "signalmesh: %s\n", message.c_str());
+  }
   return code;
 }
 
@@ -86,8 +93,13 @@ int run(int argc, char** argv) {
     return 0;
   }
   if (flags.kind == signalmesh::FlagsResult::kError) return fail(kExitUsage, flags.text);
-  const signalmesh::Config& config = flags.config;
+  signalmesh::Config config = flags.config;
+  // The pod id is chosen here rather than by the gateway, so that every log
+  // line, the first included, names its pod.
+  if (config.pod_id.empty()) config.pod_id = signalmesh::protocol::random_peer_id();
   signalmesh::log::set_level(config.log_level);
+  signalmesh::log::set_format(config.log_format);
+  signalmesh::log::set_pod(config.pod_id);
 
   // The backend checks its own settings before anything is logged, so that
   // a bad one is still a single line (exit 2); one that cannot start (the

@@ -14,6 +14,9 @@
 namespace signalmesh {
 
 enum class LogLevel { kError = 0, kWarn = 1, kInfo = 2, kDebug = 3 };
+// How log lines look on stderr (docs/operations.md, "Logs"): text for a
+// person, json (one object per line) for a log collector.
+enum class LogFormat { kText = 0, kJson = 1 };
 
 struct Limits {
   // protocol.md §5: a message over this (after reassembly) closes with 1009.
@@ -144,6 +147,9 @@ struct Config {
   // Applied by Gateway::start(). Logging is process-wide: with several
   // gateways in one process, the last one started sets it.
   LogLevel log_level = LogLevel::kInfo;
+  // Applied by the signalmesh binary (log::set_format), with pod_id as the
+  // `pod` of every json line; process-wide like the level.
+  LogFormat log_format = LogFormat::kText;
 };
 
 }  // namespace signalmesh

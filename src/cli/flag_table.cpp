@@ -191,6 +191,18 @@ const PodFlag kPodFlags[] = {
        return false;
      },
      [](const Config& c) { return std::string(log_level_name(c.log_level)); }},
+    {"log-format", "text|json",
+     "how log lines look on stderr: text, or json (one object per line with time, level, msg, "
+     "pod and the event's fields)",
+     "one of text|json",
+     [](Config& c, std::string_view v) {
+       if (v != "text" && v != "json") return false;
+       c.log_format = v == "json" ? LogFormat::kJson : LogFormat::kText;
+       return true;
+     },
+     [](const Config& c) {
+       return std::string(c.log_format == LogFormat::kJson ? "json" : "text");
+     }},
     {"drain-timeout-ms", "MS",
      "on SIGTERM/SIGINT: close every connection (1001) and exit within this time",
      "an integer 0-4294967295",

@@ -63,7 +63,9 @@ bool Agreement::kick_as_application(Room& room, const std::string& target,
   }
   room.remove(peer_id);
   if (ours && observer_) observer_->player_removed(room, peer_id, "kicked");
-  SM_INFO("room " << room.id() << ": the application kicked " << peer_id);
+  // Told by the pod whose API was asked.
+  SM_AUDIT("kicked", "room " << room.id() << ": the application kicked " << peer_id,
+           {"room", room.id()}, {"peer", peer_id}, {"by", "application"});
   announce_departure(room, peer_id, "kicked", previous_host, ours);  // may forget `room`
   return true;
 }

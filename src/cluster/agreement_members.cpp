@@ -219,7 +219,10 @@ void Agreement::kick(Participant& host, const Member& target, const FramePtr& fr
   }
   room.remove(peer_id);
   if (ours && observer_) observer_->player_removed(room, peer_id, "kicked");
-  announce_departure(room, peer_id, "kicked", previous_host, ours);
+  // Told by the host's pod, where the kick happened (the target's pod logs
+  // its close, 4010).
+  SM_AUDIT("kicked", "peer kicked", {"room", room.id()}, {"peer", peer_id}, {"by", host.peer_id});
+  announce_departure(room, peer_id, "kicked", previous_host, ours);  // may forget `room`
 }
 
 bool Agreement::relay_out(const Room& room, std::string_view from, std::string_view target,

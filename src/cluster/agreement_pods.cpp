@@ -41,7 +41,8 @@ void Agreement::on_heartbeat_tick() {
       if (now - state.last_seen > settings_.pod_lost) lost.push_back(pod);
     }
     for (const auto& pod : lost) {
-      SM_WARN("pod " << pod << " is silent: removing its members (pod-lost)");
+      SM_EVENT(LogLevel::kWarn, "pod-lost",
+               "pod " << pod << " is silent: removing its members (pod-lost)", {"other_pod", pod});
       remove_pod(pod);
     }
   }
@@ -82,13 +83,16 @@ void Agreement::on_heartbeat(std::string_view origin, const Heartbeat& heartbeat
   auto [it, fresh] = pods_.try_emplace(pod_id, PodState{now, heartbeat.incarnation});
   if (!fresh && it->second.incarnation != heartbeat.incarnation) {
     // Same pod id, new process: the old one's members are gone.
-    SM_WARN("pod " << pod_id << " restarted: removing its old members");
+    SM_EVENT(LogLevel::kWarn, "pod-restarted",
+             "pod " << pod_id << " restarted: removing its old members", {"other_pod", pod_id});
     remove_pod(pod_id);
     pods_.emplace(pod_id, PodState{now, heartbeat.incarnation});
   } else {
     it->second.last_seen = now;
   }
-  if (fresh) SM_INFO("pod " << pod_id << " joined the cluster");
+  if (fresh) {
+    SM_AUDIT("pod-joined", "pod " << pod_id << " joined the cluster", {"other_pod", pod_id});
+  }
   if (heartbeat.hello && backend_up_) {
     publish_cluster(encode(settings_.pod_id, Heartbeat{incarnation_, false}));
     // A pod we knew, same process, back from its own outage: what it changed

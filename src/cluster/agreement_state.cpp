@@ -211,10 +211,16 @@ void Agreement::note_host(Room& room, bool local_departure) {
   if (host == room.stored_host) return;
   const std::string previous = std::move(room.stored_host);
   room.stored_host = std::string(host);
-  if (observer_ == nullptr) return;
   const Member* member = host.empty() ? nullptr : room.find(host);
   const bool ours = member != nullptr ? member->participant != nullptr : local_departure;
-  if (ours) observer_->host_changed(room, host, previous);
+  if (!ours) return;
+  // Told once in the cluster, by the new host's pod (none when the room
+  // emptied: its last member's `closed` line says so).
+  if (!host.empty()) {
+    SM_AUDIT("host-changed", "host changed", {"room", room.id()}, {"host", host},
+             {"previous", previous});
+  }
+  if (observer_ != nullptr) observer_->host_changed(room, host, previous);
 }
 
 }  // namespace signalmesh::cluster

@@ -3,6 +3,7 @@
 #include "auth/turn.hpp"
 #include "core/log.hpp"
 #include "gateway/gateway_impl.hpp"
+#include "gateway/request_path.hpp"
 
 namespace signalmesh {
 
@@ -71,6 +72,13 @@ void Gateway::Impl::close(Session& session, int close_code, const char* reason) 
   if (session.closing) return;
   session.closing = true;
   Connection& con = connection_of(session);
+  // Never admitted: a refusal (bad ids or token, room full or unknown, a
+  // drain). Its `closed` line follows when the connection ends.
+  if (session.room == nullptr) {
+    SM_AUDIT("refused", "connection refused", {"room", loggable_room_id(con.get_resource())},
+             {"peer", session.peer_id}, {"conn", session.conn_id}, {"cause", reason},
+             {"code", close_code});
+  }
   asio::error_code ec;
   con.close(static_cast<websocketpp::close::status::value>(close_code), reason, ec);
   // A connection we are closing can receive nothing more, so its member
@@ -118,6 +126,8 @@ void Gateway::Impl::admitted(Session& session, Room& room) {
        make_text_frame(protocol::make_welcome(room.id(), session.peer_id, room.host(), peers,
                                               ice_servers, room_info)),
        MetricType::kWelcome);
+  SM_AUDIT("admitted", "peer admitted", {"room", room.id()}, {"peer", session.peer_id},
+           {"conn", session.conn_id});
 }
 
 }  // namespace signalmesh

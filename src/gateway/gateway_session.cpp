@@ -21,6 +21,7 @@ void Gateway::Impl::on_open(websocketpp::connection_hdl hdl) {
   con->listed = true;
   sessions_.push_back(con);
   ++metrics_.connections_accepted;
+  con->conn_id = metrics_.connections_accepted;
   // The headers were checked before the upgrade (origin, token); the
   // resource, which holds the room id and peerId, is kept.
   const_cast<HttpRequest&>(con->get_request()).release_headers();
@@ -66,6 +67,17 @@ void Gateway::Impl::on_close(websocketpp::connection_hdl hdl) {
   // Count the code that ended it: ours when we started the close.
   const auto code = con->closing ? con->get_local_close_code() : con->get_remote_close_code();
   metrics_.count_close(static_cast<int>(code));
+  // Ours: why we closed it (the close frame's reason, or the member's leave
+  // reason for a connection cut without one). The client's reason is its
+  // own text and is not logged.
+  std::string_view reason;
+  if (con->closing) {
+    reason = con->get_local_close_reason();
+    if (reason.empty() && std::string_view(con->leave_reason) != "left") reason = con->leave_reason;
+  }
+  SM_AUDIT("closed", "connection closed", {"room", loggable_room_id(con->get_resource())},
+           {"peer", con->peer_id}, {"conn", con->conn_id}, {"code", static_cast<int>(code)},
+           {"by", con->closing ? "server" : "client"}, {"reason", reason});
   // A member leaves; one still waiting for its room's sync stops waiting.
   agreement_->withdraw(*con);
   // Swap-remove from the session list.

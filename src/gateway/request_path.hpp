@@ -4,6 +4,8 @@
 
 #include <string_view>
 
+#include "signalmesh/protocol.hpp"
+
 namespace signalmesh {
 
 struct RequestPath {
@@ -47,6 +49,13 @@ inline std::string_view query_param(std::string_view query, std::string_view nam
     query.remove_prefix(amp + 1);
   }
   return {};
+}
+
+// The room id of a request target for a log line: empty unless it is a
+// valid id (never the query, which may hold the token).
+inline std::string_view loggable_room_id(std::string_view target) {
+  const std::string_view room = split_request(target).room_id;
+  return protocol::is_valid_id(room) ? room : std::string_view{};
 }
 
 }  // namespace signalmesh

@@ -31,6 +31,9 @@ struct Session : cluster::Participant {
   SessionOwner* owner = nullptr;
   // Position in Gateway::Impl::sessions_ (swap-remove on close).
   std::size_t index = 0;
+  // Which connection of this process it is (1, 2, ...): the `conn` of its
+  // log lines.
+  std::uint64_t conn_id = 0;
   bool listed = false;
   TokenBucket bucket{0, 0, TokenBucket::Clock::time_point{}};
   std::uint32_t refused_in_row = 0;

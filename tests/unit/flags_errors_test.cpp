@@ -40,6 +40,7 @@ TEST(Flags, HelpListsEveryFlagWithItsValueEnvironmentVariableAndDefault) {
       {"--backend", "local"},
       {"--pod-id", "\"\""},
       {"--log-level", "info"},
+      {"--log-format", "text"},
       {"--drain-timeout-ms", "10000"},
       {"--jwt-secret", "\"\""},
       {"--jwt-secret-file", "\"\""},
@@ -185,6 +186,9 @@ std::vector<BadCase> bad_cases() {
       {"log-level", "verbose"},
       {"log-level", "INFO"},
       {"log-level", ""},
+      {"log-format", "JSON"},
+      {"log-format", "logfmt"},
+      {"log-format", ""},
       // strings with a shape
       {"host", ""},
       {"host", "local host"},

@@ -61,6 +61,7 @@ std::vector<GoodCase> good_cases() {
       {"backend", "redis", [](const Config& c) { return c.backend == "redis"; }},
       {"pod-id", "pod-7.a_b", [](const Config& c) { return c.pod_id == "pod-7.a_b"; }},
       {"log-level", "debug", [](const Config& c) { return c.log_level == LogLevel::kDebug; }},
+      {"log-format", "json", [](const Config& c) { return c.log_format == LogFormat::kJson; }},
       {"drain-timeout-ms", "2500", [](const Config& c) { return c.drain_timeout_ms == 2500; }},
       // The same secret as secret_file(), so that all flags together agree.
       {"jwt-secret", "from-a-file",
@@ -189,6 +190,7 @@ TEST(Flags, NoFlagsAndNoEnvironmentGiveADefaultConfig) {
   EXPECT_EQ(r.config.backend, d.backend);
   EXPECT_EQ(r.config.pod_id, d.pod_id);
   EXPECT_EQ(r.config.log_level, d.log_level);
+  EXPECT_EQ(r.config.log_format, LogFormat::kText);
   EXPECT_EQ(r.config.drain_timeout_ms, d.drain_timeout_ms);
   EXPECT_EQ(r.config.limits.max_message_bytes, d.limits.max_message_bytes);
   EXPECT_EQ(r.config.limits.rate_per_second, d.limits.rate_per_second);

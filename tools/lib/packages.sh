@@ -9,7 +9,7 @@ SIGNALMESH_BUILD_PACKAGES=(
   libasio-dev libwebsocketpp-dev rapidjson-dev libssl-dev
   libgtest-dev libgmock-dev
   libhiredis-dev libzmq3-dev cppzmq-dev
-  libcli11-dev
+  libcli11-dev libspdlog-dev
   libsqlite3-dev libpq-dev
   libcurl4-openssl-dev
 )
