@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "api/data_api.hpp"
@@ -85,6 +86,14 @@ struct Gateway::Impl final : SessionOwner, cluster::FrameMaker, api::LiveRooms {
 
   // --- messages (gateway_relay.cpp)
   void on_message(websocketpp::connection_hdl hdl, MessagePtr message);
+  // A member's message, past the rate limit: validation, then relay.
+  void handle_message(Session& session, const MessagePtr& message,
+                      std::chrono::steady_clock::time_point received_at);
+  // Holds a message that came before the welcome (the room's sync is still
+  // under way); false when the hold is full.
+  bool hold_early(Session& session, const MessagePtr& message);
+  // After the welcome: the held messages, in order.
+  void replay_early(const ConnectionPtr& con);
   void relay(Session& sender, const protocol::ValidatedMessage& msg, const MessagePtr& raw);
   void room_state_message(Session& sender, const protocol::ValidatedMessage& msg);
   // Sends an error; counts it toward the refused-in-a-row limit unless it
@@ -128,6 +137,15 @@ struct Gateway::Impl final : SessionOwner, cluster::FrameMaker, api::LiveRooms {
   std::unique_ptr<api::DataApi> api_;
   // Every open connection, for liveness sweeps and drain.
   std::vector<ConnectionPtr> sessions_;
+  // Messages of connections not yet welcomed (their room's sync or record
+  // read is under way), handled in order right after the welcome; an entry
+  // only while a connection has some (a connection's memory stays as it was).
+  struct EarlyMessages {
+    std::vector<MessagePtr> messages;
+    std::size_t bytes = 0;
+  };
+  static constexpr std::size_t kMaxEarlyMessages = 64;
+  std::unordered_map<const Session*, EarlyMessages> early_;
   asio::steady_timer ping_timer_;
   asio::steady_timer drain_timer_;
   std::function<void()> on_drained_;

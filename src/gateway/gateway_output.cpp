@@ -110,6 +110,12 @@ void Gateway::Impl::close(Session& session, int close_code, ErrorCode error) {
 void Gateway::Impl::admitted(Session& session, Room& room) {
   // Liveness counts from admission: a wait for the room's sync is ours.
   session.last_seen = std::chrono::steady_clock::now();
+  if (early_.count(&session) != 0) {
+    // After the admission has run its course (the others hear peer-joined
+    // first), not from inside it.
+    ConnectionPtr con = static_cast<Connection&>(session).get_shared();
+    asio::post(loop_, [this, con] { replay_early(con); });
+  }
   metrics_.admission_latency.observe(
       std::chrono::duration<double>(session.last_seen - session.opened_at).count());
   std::vector<std::string> peers;

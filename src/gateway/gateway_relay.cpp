@@ -11,7 +11,7 @@ using protocol::MessageType;
 void Gateway::Impl::on_message(websocketpp::connection_hdl hdl, MessagePtr message) {
   asio::error_code ec;
   ConnectionPtr con = server_.get_con_from_hdl(hdl, ec);
-  if (!con || con->closing || !con->is_member) return;
+  if (!con || con->closing) return;
   Session& session = *con;
   const auto received_at = std::chrono::steady_clock::now();
   session.last_seen = received_at;
@@ -24,6 +24,40 @@ void Gateway::Impl::on_message(websocketpp::connection_hdl hdl, MessagePtr messa
     close_with_error(session, ErrorCode::kRateLimited, 4029, ref);
     return;
   }
+  if (!session.is_member) {
+    // Before the welcome: kept, in order, for right after it (protocol.md §2).
+    if (!hold_early(session, message)) close_with_error(session, ErrorCode::kRateLimited, 4029, {});
+    return;
+  }
+  handle_message(session, message, received_at);
+}
+
+bool Gateway::Impl::hold_early(Session& session, const MessagePtr& message) {
+  EarlyMessages& early = early_[&session];
+  const std::size_t size = message->get_payload().size();
+  if (early.messages.size() >= kMaxEarlyMessages ||
+      early.bytes + size > config_.limits.max_buffered_bytes) {
+    return false;
+  }
+  early.messages.push_back(message);
+  early.bytes += size;
+  return true;
+}
+
+void Gateway::Impl::replay_early(const ConnectionPtr& con) {
+  auto it = early_.find(con.get());
+  if (it == early_.end()) return;
+  const std::vector<MessagePtr> held = std::move(it->second.messages);
+  early_.erase(it);
+  for (const MessagePtr& message : held) {
+    if (con->closing || !con->is_member) return;
+    handle_message(*con, message, std::chrono::steady_clock::now());
+  }
+}
+
+void Gateway::Impl::handle_message(Session& session, const MessagePtr& message,
+                                   std::chrono::steady_clock::time_point received_at) {
+  const bool is_text = message->get_opcode() == websocketpp::frame::opcode::text;
   if (!is_text) {
     metrics_.count_received(MetricType::kBinary);
     refuse(session, ErrorCode::kBinaryUnsupported, "binary frames are not supported", {});

@@ -64,6 +64,7 @@ void Gateway::Impl::on_close(websocketpp::connection_hdl hdl) {
   asio::error_code ec;
   ConnectionPtr con = server_.get_con_from_hdl(hdl, ec);
   if (!con || !con->listed) return;  // refused before the upgrade
+  early_.erase(con.get());           // held messages of a connection never welcomed
   // Count the code that ended it: ours when we started the close.
   const auto code = con->closing ? con->get_local_close_code() : con->get_remote_close_code();
   metrics_.count_close(static_cast<int>(code));

@@ -93,3 +93,36 @@ TEST_F(RedisCluster, AfterARedisRestartDeliveryResumesAndNothingSentAfterRecover
 
 }  // namespace
 }  // namespace signalmesh::test
+
+namespace signalmesh::test {
+namespace {
+
+// protocol.md §2: what a client sends after the upgrade but before its
+// welcome (here: while pod 1, which has not followed the room, syncs it and
+// reads its record) is handled right after the welcome, in order, and after
+// the others heard of the join.
+TEST_F(RedisCluster, MessagesSentBeforeTheWelcomeAreHandledRightAfterItInOrder) {
+  auto bob = join(0, "bob");
+  WsClient alice;
+  ASSERT_TRUE(alice.connect(pods_[1]->url() + "/signal/" + room_ + "?peerId=alice").open);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(
+        alice.send_text(R"({"type":"ice","targetId":"bob","candidate":{"candidate":"early-)" +
+                        std::to_string(i) + "\"}}"));
+  }
+  auto welcome = alice.expect_message_of_type("welcome");
+  ASSERT_TRUE(welcome);
+  EXPECT_EQ(welcome->str("hostId"), "bob");
+  auto joined = bob->expect_message_of_type("peer-joined");
+  ASSERT_TRUE(joined);
+  EXPECT_EQ(joined->str("peerId"), "alice");
+  for (int i = 0; i < 5; ++i) {
+    auto ice = bob->expect_message_of_type("ice");
+    ASSERT_TRUE(ice) << i;
+    EXPECT_EQ(ice->str("senderId"), "alice");
+    EXPECT_NE(ice->text().find("early-" + std::to_string(i)), std::string::npos) << ice->text();
+  }
+}
+
+}  // namespace
+}  // namespace signalmesh::test
