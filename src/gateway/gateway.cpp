@@ -117,6 +117,8 @@ void Gateway::Impl::start() {
   using websocketpp::connection_hdl;
   // An embedding program has only Config to set the level with.
   log::set_level(config_.log_level);
+  log::set_format(config_.log_format);
+  log::set_pod(config_.pod_id);
   configure_listener(server_);
   server_.set_validate_handler([this](connection_hdl h) { return on_validate(h); });
   server_.set_http_handler(

@@ -106,25 +106,35 @@ void Gateway::Impl::serve_turn(Connection& con, std::string_view query) {
 bool Gateway::Impl::on_validate(websocketpp::connection_hdl hdl) {
   using websocketpp::http::status_code::value;
   auto con = server_.get_con_from_hdl(hdl);
-  auto reject = [&](value status, std::uint64_t& counter, const char* why) {
+  // `cause`: the audit trail's (docs/operations.md, Logs); null keeps the
+  // refusal at debug (404s: scanners would flood the trail).
+  auto reject = [&](value status, std::uint64_t& counter, const char* why, const char* cause) {
     ++counter;
-    SM_DEBUG("upgrade refused (" << static_cast<int>(status) << "): " << why);
+    if (cause != nullptr) {
+      SM_AUDIT("refused", "upgrade refused", {"room", loggable_room_id(con->get_resource())},
+               {"cause", cause}, {"status", static_cast<int>(status)});
+    } else {
+      SM_DEBUG("upgrade refused (" << static_cast<int>(status) << "): " << why);
+    }
     respond(*con, status, "text/plain; charset=utf-8", std::string(why) + "\n");
     return false;
   };
   const auto path = split_request(con->get_resource());
-  if (!path.is_signal) return reject(value::not_found, metrics_.http_rejected_404, "not found");
+  if (!path.is_signal) {
+    return reject(value::not_found, metrics_.http_rejected_404, "not found", nullptr);
+  }
   const std::string& origin = con->get_request_header("Origin");
   const bool has_origin = !origin.empty();  // no header: not a browser
   if (!auth::origin_allowed(origin, has_origin, config_.auth.allowed_origins)) {
-    return reject(value::forbidden, metrics_.http_rejected_403, "origin not allowed");
+    return reject(value::forbidden, metrics_.http_rejected_403, "origin not allowed",
+                  "origin-not-allowed");
   }
   if (!is_ready()) {
-    return reject(value::service_unavailable, metrics_.http_rejected_503, "not ready");
+    return reject(value::service_unavailable, metrics_.http_rejected_503, "not ready", "not-ready");
   }
   if (sessions_.size() >= config_.limits.max_connections) {
     return reject(value::service_unavailable, metrics_.http_rejected_503,
-                  "too many connections on this pod");
+                  "too many connections on this pod", "too-many-connections");
   }
   return true;
 }
